@@ -1,0 +1,51 @@
+# Linli: `make run` starts the demo on embedded defaults; `make test` runs everything against PostgreSQL and Redis.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt | md5sum | cut -c1-12)
+
+PG_URL ?= postgres://postgres@127.0.0.1:5432/linli
+REDIS ?= redis://127.0.0.1:6379
+TEST_ENV := DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} REDIS_URL=$${REDIS_URL:-$(REDIS)/0} CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(REDIS)/1}
+
+.PHONY: install run test lint messages bench fuzz loadtest backup restore clean
+
+$(STAMP): requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	@echo ""
+	@echo "  Linli is starting at http://127.0.0.1:8000/   (API docs: http://127.0.0.1:8000/api/docs/)"
+	@echo "  Demo logins, password linli-demo-2026:"
+	@echo "    district · town_houlong · community_fulian · staff_yifang · staff_yijiayuan"
+	@echo "    resident_fulian · committee_fulian · mediator_shanyao · admin (site administrator)"
+	@echo "  Ctrl-C stops the web server, the Celery worker and Celery beat."
+	@echo ""
+	$(BIN)/honcho start -f Procfile
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: install lint
+	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+	$(TEST_ENV) $(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
+	@test -x /usr/bin/chromium || echo "note: Debian's chromium is missing (apt-get install chromium); browser tests will fail"
+	$(TEST_ENV) $(BIN)/pytest -n 2 -q
+
+messages: install
+	for app in core communities complaints committees inspections mediation ratings; do \
+	  (cd $$app && ../$(BIN)/django-admin makemessages -l zh_Hans --no-obsolete); done
+	$(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete $(foreach a,core communities complaints committees inspections mediation ratings .venv var,-i "$(a)/*")
+	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules
+
+clean:
+	rm -rf var staticfiles

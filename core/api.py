@@ -1,0 +1,48 @@
+"""API plumbing shared by every app: pagination and the one place errors become HTTP."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from core import errors
+
+
+class Pagination(PageNumberPagination):
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "This step is not allowed now."
+    default_code = "conflict"
+
+
+def _to_drf(exc: Exception) -> Exception:
+    if isinstance(exc, errors.WorkflowError):
+        return Conflict(exc.message)
+    if isinstance(exc, errors.ScopeError):
+        return exceptions.NotFound(exc.message)
+    if isinstance(exc, errors.PermissionDenied):
+        return exceptions.PermissionDenied(exc.message)
+    if isinstance(exc, errors.ValidationError):
+        if exc.field:
+            return exceptions.ValidationError({exc.field: [exc.message]})
+        return exceptions.ValidationError({"non_field_errors": [exc.message]})
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "message_dict"):
+            return exceptions.ValidationError(exc.message_dict)
+        return exceptions.ValidationError({"non_field_errors": exc.messages})
+    return exc
+
+
+def exception_handler(exc: Exception, context: dict) -> Response | None:
+    """Map domain errors once: WorkflowError 409, ScopeError 404, ValidationError 400."""
+    exc = _to_drf(exc)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    return drf_exception_handler(exc, context)

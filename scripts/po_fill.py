@@ -1,0 +1,38 @@
+"""Fill Simplified Chinese translations into a .po catalogue from a JSON object {msgid: msgstr}.
+
+    python scripts/po_fill.py communities/locale/zh_Hans/LC_MESSAGES/django.po < zh.json
+
+A plural entry takes a list [singular, plural] or one string used for both (Chinese has no plural).
+Prints the msgids still untranslated, so nothing is left in English by accident.
+"""
+
+import json
+import sys
+
+import polib
+
+
+def main(path: str) -> None:
+    catalogue = polib.pofile(path)
+    table = json.load(sys.stdin) if not sys.stdin.isatty() else {}
+    for entry in catalogue:
+        if entry.msgid in table:
+            value = table[entry.msgid]
+            if entry.msgid_plural:
+                values = value if isinstance(value, list) else [value]
+                entry.msgstr_plural = {0: values[0]}
+            else:
+                entry.msgstr = value
+            if "fuzzy" in entry.flags:
+                entry.flags.remove("fuzzy")
+    catalogue.metadata["Plural-Forms"] = "nplurals=1; plural=0;"
+    catalogue.metadata["Language"] = "zh_Hans"
+    catalogue.metadata["Content-Type"] = "text/plain; charset=UTF-8"
+    catalogue.save(path)
+    missing = [e.msgid for e in catalogue if not e.translated() and not e.obsolete]
+    for msgid in missing:
+        print("untranslated:", msgid)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
