@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core import errors
+from core.uploads import InvalidUpload
 
 
 class Pagination(PageNumberPagination):
@@ -22,7 +23,18 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The upload is too large."
+    default_code = "too_large"
+
+
 def _to_drf(exc: Exception) -> Exception:
+    if isinstance(exc, InvalidUpload):
+        detail = {"photos": [exc.message], "file": exc.filename}
+        if exc.status_code == 413:
+            return PayloadTooLarge(detail)
+        return exceptions.ValidationError(detail)
     if isinstance(exc, errors.WorkflowError):
         return Conflict(exc.message)
     if isinstance(exc, errors.ScopeError):
@@ -41,7 +53,7 @@ def _to_drf(exc: Exception) -> Exception:
 
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
-    """Map domain errors once: WorkflowError 409, ScopeError 404, ValidationError 400."""
+    """Map domain errors once: WorkflowError 409, ScopeError 404, ValidationError 400, uploads 400/413."""
     exc = _to_drf(exc)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()

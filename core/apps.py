@@ -9,4 +9,5 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from core import schedules
 
+        schedules.register_default_schedule("core.deliver_pending_notifications", "core.deliver_pending_notifications", every_minutes=1)
         schedules.connect(self)

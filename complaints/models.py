@@ -1,0 +1,191 @@
+"""Complaints (work orders), their append-only events and photos (SPEC §4.1)."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from communities.models import Community, Compound, PropertyCompany
+
+
+class Category(models.Model):
+    """A kind of problem; also an Open311 service. Deadlines are in working time."""
+
+    code = models.SlugField(_("service code"), max_length=40, unique=True)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=50)
+    name_en = models.CharField(_("name (English)"), max_length=80)
+    group = models.CharField(_("group"), max_length=50, blank=True)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    accept_hours = models.PositiveSmallIntegerField(_("sign for within (working hours)"), default=4)
+    resolve_days = models.PositiveSmallIntegerField(_("resolve within (working days)"), default=5)
+    is_urgent = models.BooleanField(_("urgent"), default=False)
+    is_target = models.BooleanField(_("one of the district's ten target problems"), default=False)
+    keywords = models.CharField(
+        _("keywords"), max_length=300, blank=True, help_text=_("Comma-separated; used to classify hotline tickets.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=100)
+
+    class Meta:
+        verbose_name = _("complaint category")
+        verbose_name_plural = _("complaint categories")
+        ordering = ["sort_order", "id"]
+        constraints = [models.CheckConstraint(condition=Q(accept_hours__gt=0) & Q(resolve_days__gt=0), name="category_deadlines_positive")]
+
+    def __str__(self) -> str:
+        return self.name_zh
+
+
+class Complaint(models.Model):
+    """A resident's or hotline's report about a compound: a work order.
+
+    `made_at` is when the resident made it (for a 12345 ticket, the call time on the ticket, not the
+    import time); the metrics count complaints by `made_at` in Asia/Shanghai months. `updated_at` is
+    bumped by every service write, conditional updates included, so the metrics engine can find the
+    months touched since its last run.
+    """
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("submitted")
+        DISPATCHED = "dispatched", _("dispatched")
+        ACCEPTED = "accepted", _("accepted")
+        RESOLVED = "resolved", _("resolved")
+        CLOSED = "closed", _("closed")
+        REJECTED = "rejected", _("rejected")
+
+    class Channel(models.TextChoices):
+        APP = "app", _("app / API")
+        HOTLINE = "hotline", _("12345 hotline")
+        WALKIN = "walkin", _("walk-in")
+        OPEN311 = "open311", _("Open311 integration")
+
+    class Rating(models.TextChoices):
+        SATISFIED = "satisfied", _("satisfied")
+        BASIC = "basic", _("basically satisfied")
+        DISSATISFIED = "dissatisfied", _("dissatisfied")
+
+    class RejectReason(models.TextChoices):
+        INVALID = "invalid", _("invalid")
+        DUPLICATE = "duplicate", _("duplicate")
+
+    number = models.CharField(_("number"), max_length=24, unique=True)
+    compound = models.ForeignKey(Compound, on_delete=models.PROTECT, related_name="complaints", verbose_name=_("compound"))
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="complaints", verbose_name=_("category"))
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.APP)
+    description = models.TextField(_("description"))
+    location = models.CharField(_("location in the compound"), max_length=200, blank=True)
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="complaints", verbose_name=_("reporter")
+    )
+    reporter_name = models.CharField(_("reporter's name"), max_length=50, blank=True)
+    reporter_phone = models.CharField(_("reporter's phone"), max_length=20, blank=True)
+    is_anonymous = models.BooleanField(_("anonymous"), default=False)
+    hotline_ticket = models.CharField(_("12345 ticket number"), max_length=40, null=True, blank=True, unique=True)
+
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.SUBMITTED)
+    assigned_company = models.ForeignKey(
+        PropertyCompany, on_delete=models.PROTECT, null=True, blank=True, related_name="complaints", verbose_name=_("assigned company")
+    )
+    assigned_community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, null=True, blank=True, related_name="complaints", verbose_name=_("assigned community")
+    )
+
+    made_at = models.DateTimeField(_("made at"), db_index=True)
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+    dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("signed for at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    response_due = models.DateTimeField(_("sign for by"), null=True, blank=True)
+    resolve_due = models.DateTimeField(_("resolve by"), null=True, blank=True)
+    is_overdue = models.BooleanField(_("overdue"), default=False)
+    extended = models.BooleanField(_("deadline extended"), default=False)
+    reopen_count = models.PositiveSmallIntegerField(_("reopened"), default=0)
+    supervised = models.BooleanField(_("under supervision"), default=False)
+
+    rating = models.CharField(_("rating"), max_length=12, choices=Rating.choices, blank=True)
+    rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
+    reject_reason = models.CharField(_("rejected as"), max_length=10, choices=RejectReason.choices, blank=True)
+    duplicate_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("duplicate of")
+    )
+
+    class Meta:
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+        ordering = ["-made_at", "-id"]
+        indexes = [
+            # Metrics: complaints of a compound by month.
+            models.Index(fields=["compound", "made_at"], name="complaint_compound_made"),
+            # Queues: a company's or community's open orders.
+            models.Index(fields=["assigned_company", "status"], name="complaint_company_status"),
+            models.Index(fields=["status", "is_overdue"], name="complaint_status_overdue"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~Q(status="rejected") | ~Q(reject_reason=""), name="complaint_rejected_has_reason"),
+            models.CheckConstraint(condition=Q(rating="") | Q(rated_at__isnull=False), name="complaint_rating_has_time"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class ComplaintEvent(models.Model):
+    """One step of a complaint's life: who, when, from, to, note. Append-only: never edited or deleted."""
+
+    class Kind(models.TextChoices):
+        CREATE = "create", _("filed")
+        DISPATCH = "dispatch", _("dispatched")
+        ACCEPT = "accept", _("signed for")
+        RETURN = "return", _("returned")
+        REJECT = "reject", _("rejected")
+        REASSIGN = "reassign", _("reassigned")
+        EXTEND = "extend", _("deadline extended")
+        RESOLVE = "resolve", _("resolved")
+        CONFIRM = "confirm", _("confirmed")
+        REOPEN = "reopen", _("reopened")
+        CLOSE = "close", _("closed")
+        SUPERVISE = "supervise", _("supervision notice")
+        ANSWER = "answer", _("supervision answered")
+        COMMENT = "comment", _("comment")
+        OVERDUE = "overdue", _("became overdue")
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="events", verbose_name=_("complaint"))
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("actor")
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    from_status = models.CharField(_("from"), max_length=12, blank=True)
+    to_status = models.CharField(_("to"), max_length=12, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("complaint event")
+        verbose_name_plural = _("complaint events")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} {self.kind}"
+
+
+def complaint_photo_path(instance: "ComplaintPhoto", filename: str) -> str:
+    return f"complaints/{instance.complaint_id}/{filename}"
+
+
+class ComplaintPhoto(models.Model):
+    class Stage(models.TextChoices):
+        REPORT = "report", _("report")
+        RESOLUTION = "resolution", _("resolution")
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="photos", verbose_name=_("complaint"))
+    stage = models.CharField(_("stage"), max_length=12, choices=Stage.choices, default=Stage.REPORT)
+    image = models.ImageField(_("image"), upload_to=complaint_photo_path)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("complaint photo")
+        verbose_name_plural = _("complaint photos")
+        ordering = ["id"]

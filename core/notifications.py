@@ -1,0 +1,68 @@
+"""Notifications: a row per recipient in the caller's transaction; e-mail goes out after commit.
+
+`notify()` never talks to the broker inside the transaction. After commit it tries to enqueue the
+e-mail task; if the broker is down the row simply stays `pending` and the periodic sweep
+(`core.tasks.deliver_pending_notifications`) sends it once the broker is back.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from core.models import Notification, User
+
+log = logging.getLogger(__name__)
+MAX_EMAIL_ATTEMPTS = 5
+
+
+def notify(*, users: Iterable[User], kind: str, title: str, body: str = "", url: str = "") -> list[Notification]:
+    """Write one notification per distinct user (inside the current transaction) and schedule e-mail."""
+    seen: set[int] = set()
+    rows = []
+    for user in users:
+        if user is None or user.pk in seen:
+            continue
+        seen.add(user.pk)
+        status = Notification.EmailStatus.PENDING if user.email else Notification.EmailStatus.SKIPPED
+        rows.append(Notification(user=user, kind=kind, title=title[:200], body=body, url=url, email_status=status))
+    created = Notification.objects.bulk_create(rows)
+    pending = [n.pk for n in created if n.email_status == Notification.EmailStatus.PENDING]
+    if pending:
+        transaction.on_commit(lambda: _enqueue(pending))
+    return created
+
+
+def _enqueue(ids: list[int]) -> None:
+    from core.tasks import send_notification_emails
+
+    try:
+        send_notification_emails.delay(ids)
+    except Exception:  # broker down: the sweep delivers these later
+        log.warning("broker unavailable; %d notification e-mails left in the outbox", len(ids))
+
+
+def deliver(ids: Iterable[int]) -> int:
+    """Send the pending e-mails among `ids`; claim each row first so two workers never both send it."""
+    sent = 0
+    for pk in ids:
+        claimed = Notification.objects.filter(pk=pk, email_status=Notification.EmailStatus.PENDING, email_attempts__lt=MAX_EMAIL_ATTEMPTS)
+        if not claimed.update(email_attempts=F("email_attempts") + 1):
+            continue
+        note = Notification.objects.select_related("user").get(pk=pk)
+        try:
+            send_mail(note.title, note.body or note.title, settings.DEFAULT_FROM_EMAIL, [note.user.email])
+        except Exception:
+            log.warning("e-mail for notification %s failed; will retry", pk, exc_info=True)
+            if note.email_attempts >= MAX_EMAIL_ATTEMPTS:
+                Notification.objects.filter(pk=pk).update(email_status=Notification.EmailStatus.FAILED)
+            continue
+        Notification.objects.filter(pk=pk).update(email_status=Notification.EmailStatus.SENT, emailed_at=timezone.now())
+        sent += 1
+    return sent
