@@ -189,3 +189,6 @@ class ComplaintPhoto(models.Model):
         verbose_name = _("complaint photo")
         verbose_name_plural = _("complaint photos")
         ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.image.name
