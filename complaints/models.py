@@ -192,3 +192,76 @@ class ComplaintPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.image.name
+
+
+class Open311Client(models.Model):
+    """An integration client allowed to POST service requests through Open311 (api_key issued in the admin)."""
+
+    name = models.CharField(_("name"), max_length=100)
+    api_key = models.CharField(_("API key"), max_length=64, unique=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Open311 client")
+        verbose_name_plural = _("Open311 clients")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HotlineImport(models.Model):
+    """One upload of the 12345 platform's export, with its per-row report."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    file = models.FileField(_("file"), upload_to="hotline/")
+    original_name = models.CharField(_("file name"), max_length=200)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by"))
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    processed_rows = models.PositiveIntegerField(_("processed"), default=0)
+    imported = models.PositiveIntegerField(_("imported"), default=0)
+    duplicates = models.PositiveIntegerField(_("already imported"), default=0)
+    refused = models.PositiveIntegerField(_("refused"), default=0)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("12345 import")
+        verbose_name_plural = _("12345 imports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class HotlineImportRow(models.Model):
+    """What became of one row: imported (with its complaint), already imported, or refused and why."""
+
+    class Outcome(models.TextChoices):
+        IMPORTED = "imported", _("imported")
+        DUPLICATE = "duplicate", _("already imported")
+        REFUSED = "refused", _("refused")
+
+    batch = models.ForeignKey(HotlineImport, on_delete=models.CASCADE, related_name="rows", verbose_name=_("import"))
+    row_number = models.PositiveIntegerField(_("row"))
+    ticket = models.CharField(_("ticket number"), max_length=40, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("complaint")
+    )
+
+    class Meta:
+        verbose_name = _("12345 import row")
+        verbose_name_plural = _("12345 import rows")
+        ordering = ["batch_id", "row_number"]
+        constraints = [models.UniqueConstraint(fields=["batch", "row_number"], name="hotline_row_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}:{self.row_number}"
