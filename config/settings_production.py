@@ -6,11 +6,12 @@ Redis (cache, throttles and the broker must be shared by every web process and n
 """
 
 import os
+from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
 from config.settings import *  # noqa: F403
-from config.settings import CELERY_BROKER_URL, DATABASES, REDIS_URL, SECRET_KEY, env_bool, env_list
+from config.settings import BASE_DIR, CELERY_BROKER_URL, DATABASES, REDIS_URL, SECRET_KEY, env_bool, env_list
 
 DEBUG = False
 
@@ -44,6 +45,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "inter
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # --- Static files: whitenoise serves hashed, compressed files (run collectstatic at deploy) -------
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

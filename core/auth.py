@@ -5,7 +5,7 @@ from __future__ import annotations
 from axes.backends import AxesStandaloneBackend
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from rest_framework import status
+from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework_simplejwt.views import TokenObtainPairView
 
@@ -36,7 +36,9 @@ class TokenObtainView(TokenObtainPairView):
     """
 
     def post(self, request, *args, **kwargs):
-        response = super().post(request, *args, **kwargs)
-        if getattr(request, "axes_locked_out", False):
-            return Response({"detail": str(LOCKED_OUT)}, status=status.HTTP_429_TOO_MANY_REQUESTS)
-        return response
+        try:
+            return super().post(request, *args, **kwargs)
+        except exceptions.AuthenticationFailed:
+            if getattr(request, "axes_locked_out", False):
+                return Response({"detail": str(LOCKED_OUT)}, status=status.HTTP_429_TOO_MANY_REQUESTS)
+            raise
