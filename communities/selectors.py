@@ -183,3 +183,112 @@ def with_current_company(qs: QuerySet[Compound]) -> QuerySet[Compound]:
         cc_id=Subquery(contract.values("company_id")[:1]),
         cc_name=Subquery(contract.values("company__name")[:1]),
     )
+
+
+# --- Audit and export log (officials) ----------------------------------------------------------------
+# The audit trail is kept by django-simple-history (committees, ballots, rectification lists…) and by
+# append-only event tables (complaint events). This reads them all through the registries, so it
+# needs no import of the domain apps (which import us).
+
+AUDIT_EVENT_SOURCES = [
+    # (model label, time field, actor field, what happened, path to the compound)
+    ("complaints.ComplaintEvent", "at", "actor", "kind", "complaint__compound"),
+]
+
+
+def _compound_path(model, depth: int = 3, prefix: str = "") -> str | None:
+    """The shortest chain of foreign keys from `model` to Compound (e.g. "ballot__vote__compound"), if any."""
+    frontier = [(model, prefix)]
+    for _ in range(depth):
+        nxt = []
+        for current, path in frontier:
+            for field in current._meta.concrete_fields:
+                if not field.many_to_one or field.related_model is None or field.name == "history_user":
+                    continue
+                if field.related_model is Compound:
+                    return f"{path}{field.name}"
+                nxt.append((field.related_model, f"{path}{field.name}__"))
+        frontier = nxt
+    return None
+
+
+def audit_sources() -> list[dict]:
+    """Every audited table that exists: {key, label, model, time, actor, action, path}."""
+    from django.apps import apps
+    from simple_history.models import registered_models
+
+    sources = []
+    for model in sorted(registered_models.values(), key=lambda m: m._meta.label):
+        manager = getattr(model._meta, "simple_history_manager_attribute", "history")
+        history = getattr(model, manager).model
+        sources.append(
+            {
+                "key": model._meta.label_lower,
+                "label": model._meta.verbose_name,
+                "model": history,
+                "time": "history_date",
+                "actor": "history_user",
+                "action": "history_type",
+                "path": _compound_path(model),
+                "historical": True,
+            }
+        )
+    for label, time, actor, action, path in AUDIT_EVENT_SOURCES:
+        try:
+            model = apps.get_model(label)
+        except LookupError:
+            continue
+        sources.append(
+            {
+                "key": model._meta.label_lower,
+                "label": model._meta.verbose_name,
+                "model": model,
+                "time": time,
+                "actor": actor,
+                "action": action,
+                "path": path,
+                "historical": False,
+            }
+        )
+    return sources
+
+
+def _sees_whole_district(user: User) -> bool:
+    return getattr(user, "is_superuser", False) or any(r.role == Role.OFFICIAL and r.district_id for r in roles_of(user))
+
+
+def audit_entries_visible_to(user: User, *, source: str = "", before=None, limit: int = 50) -> list[dict]:
+    """The newest audit entries across the audited tables, limited to the official's area.
+
+    A table with a link to a compound is filtered to the official's compounds; one without (no
+    compound to scope by) is shown to district officials only. Non-officials see nothing.
+    """
+    if not (getattr(user, "is_superuser", False) or has_role(user, Role.OFFICIAL)):
+        return []
+    whole = _sees_whole_district(user)
+    entries = []
+    for src in audit_sources():
+        if source and src["key"] != source:
+            continue
+        qs = src["model"]._default_manager.all()
+        if not whole:
+            if not src["path"]:
+                continue
+            qs = qs.filter(**{f"{src['path']}__in": compound_ids_visible_to(user, roles=[Role.OFFICIAL])})
+        if before is not None:
+            qs = qs.filter(**{f"{src['time']}__lt": before})
+        for row in qs.select_related(src["actor"]).order_by(f"-{src['time']}")[:limit]:
+            entries.append({"source": src, "row": row, "at": getattr(row, src["time"]), "actor": getattr(row, src["actor"])})
+    entries.sort(key=lambda e: e["at"], reverse=True)
+    return entries[:limit]
+
+
+def exports_visible_to(user: User) -> QuerySet:
+    """The export log: district officials and administrators read all of it, other officials their own exports."""
+    from core.models import ExportLog
+
+    if _sees_whole_district(user):
+        return ExportLog.objects.all()
+    if has_role(user, Role.OFFICIAL):
+        return ExportLog.objects.filter(user=user)
+    return ExportLog.objects.none()

@@ -8,6 +8,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("compounds/", views.compound_list, name="compound_list"),
     path("compounds/<int:pk>/", views.compound_detail, name="compound_detail"),
+    path("audit/", views.audit_log, name="audit_log"),
+    path("exports/log/", views.export_log, name="export_log"),
 ]
 
 # Sign-in pages live at the root URLconf names Django expects ("login", "logout").

@@ -3,9 +3,11 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
 
 from communities import selectors
 from communities.models import Subdistrict
@@ -64,3 +66,53 @@ def compound_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "communities/compound_detail.html",
         {"compound": compound, "contracts": contracts, "unit_count": units.count(), "units": units.prefetch_related("owners")[:50]},
     )
+
+
+# --- Audit trail and export log (officials) ------------------------------------------------------
+
+
+def _official_or_404(request: HttpRequest) -> None:
+    if not (request.user.is_superuser or selectors.has_role(request.user, "official")):
+        raise Http404
+
+
+HISTORY_ACTIONS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
+
+
+def _describe(entry: dict) -> dict:
+    """What the audit page shows for one entry: when, who, which table, which object, what happened, what changed."""
+    src, row = entry["source"], entry["row"]
+    changes: list[str] = []
+    if src["historical"]:
+        action = HISTORY_ACTIONS.get(row.history_type, row.history_type)
+        obj = row.instance
+        if row.history_type == "~":
+            previous = row.prev_record
+            if previous is not None:
+                changes = [str(row._meta.get_field(c.field).verbose_name) for c in row.diff_against(previous).changes]
+    else:
+        action = row.get_kind_display() if hasattr(row, "get_kind_display") else getattr(row, src["action"])
+        obj = getattr(row, src["path"].split("__")[0], row)
+        note = getattr(row, "note", "")
+        if note:
+            changes = [note[:120]]
+    return {"at": entry["at"], "actor": entry["actor"], "table": src["label"], "object": str(obj), "action": action, "changes": changes}
+
+
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    _official_or_404(request)
+    source = request.GET.get("source", "")
+    before = parse_datetime(request.GET.get("before", "") or "") or None
+    entries = selectors.audit_entries_visible_to(request.user, source=source, before=before, limit=50)
+    rows = [_describe(e) for e in entries]
+    next_before = entries[-1]["at"].isoformat() if len(entries) == 50 else ""
+    sources = [(s["key"], s["label"]) for s in selectors.audit_sources()]
+    return render(request, "communities/audit_log.html", {"rows": rows, "sources": sources, "source": source, "next_before": next_before})
+
+
+@login_required
+def export_log(request: HttpRequest) -> HttpResponse:
+    _official_or_404(request)
+    page = Paginator(selectors.exports_visible_to(request.user).select_related("user"), 50).get_page(request.GET.get("page"))
+    return render(request, "communities/export_log.html", {"page": page})

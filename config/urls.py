@@ -8,11 +8,13 @@ from rest_framework_simplejwt.views import TokenRefreshView
 from communities.urls import auth_urlpatterns
 from communities.views import home
 from core import views as core_views
+from core.api_views import MyDataView
 from core.auth import TokenObtainView
 
 api_v1 = [
     path("auth/token/", TokenObtainView.as_view(), name="token_obtain_pair"),
     path("auth/token/refresh/", TokenRefreshView.as_view(), name="token_refresh"),
+    path("me/data/", MyDataView.as_view(), name="my_data"),
     path("", include("communities.api.urls")),
     path("", include("complaints.api.urls")),
     path("", include("committees.api.urls")),

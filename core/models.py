@@ -65,3 +65,28 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ExportLog(models.Model):
+    """One export of data that may carry personal information: who, when, what, how many rows, which filters.
+
+    Written by `core.privacy.log_export()` from every export view; append-only (officials read it in
+    the admin and on the portal's export-log page, nobody edits it). `username` is kept as text so
+    the row still says who it was after the account is anonymised or removed.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("user"))
+    username = models.CharField(_("username"), max_length=150)
+    at = models.DateTimeField(_("exported at"), auto_now_add=True, db_index=True)
+    what = models.CharField(_("what"), max_length=100)
+    rows = models.PositiveIntegerField(_("rows"))
+    params = models.JSONField(_("filters"), default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("export log entry")
+        verbose_name_plural = _("export log")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.username} · {self.what} · {self.rows}"

@@ -68,7 +68,9 @@ def test_token_lockout_is_per_username_and_address(world):
     for _ in range(settings.AXES_FAILURE_LIMIT):
         client.post(TOKEN_URL, {"username": "staff_yifang", "password": "wrong"}, format="json", REMOTE_ADDR=addr)
     # The same account from another address, and another account from the same address, still work.
-    other_addr = client.post(TOKEN_URL, {"username": "staff_yifang", "password": world.password}, format="json", REMOTE_ADDR=_fresh_address())
+    other_addr = client.post(
+        TOKEN_URL, {"username": "staff_yifang", "password": world.password}, format="json", REMOTE_ADDR=_fresh_address()
+    )
     assert other_addr.status_code == 200 and "access" in other_addr.json()
     other_user = client.post(TOKEN_URL, {"username": "district", "password": world.password}, format="json", REMOTE_ADDR=addr)
     assert other_user.status_code == 200
@@ -88,9 +90,7 @@ def test_anonymous_address_is_throttled_with_429(world, low_rates):
     client = APIClient()
     addr = _fresh_address()
     cache.delete(f"throttle_anon_{addr}")
-    codes = [
-        client.post(TOKEN_URL, {"username": "nobody", "password": "x"}, format="json", REMOTE_ADDR=addr).status_code for _ in range(4)
-    ]
+    codes = [client.post(TOKEN_URL, {"username": "nobody", "password": "x"}, format="json", REMOTE_ADDR=addr).status_code for _ in range(4)]
     assert codes == [401, 401, 401, 429]
     # Another address is not affected.
     assert client.post(TOKEN_URL, {"username": "nobody", "password": "x"}, format="json", REMOTE_ADDR=_fresh_address()).status_code == 401
@@ -193,7 +193,9 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
 
 
 def test_production_settings_refuse_the_development_key():
-    done = production.run_python("print('started')", SECRET_KEY=settings.SECRET_KEY if settings.SECRET_KEY.startswith("linli-dev") else "short")
+    done = production.run_python(
+        "print('started')", SECRET_KEY=settings.SECRET_KEY if settings.SECRET_KEY.startswith("linli-dev") else "short"
+    )
     assert done.returncode != 0
     assert "SECRET_KEY" in done.stderr
 

@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 from communities import selectors, services
 from communities.api import filters, serializers
 from communities.models import Unit
+from core.api_views import AccountDeletionMixin
 
 
 class SubdistrictViewSet(viewsets.ReadOnlyModelViewSet):
@@ -123,7 +124,7 @@ class ClaimViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(serializers.ClaimSerializer(claim).data)
 
 
-class MeView(APIView):
+class MeView(AccountDeletionMixin, APIView):
     @extend_schema(responses=serializers.MeSerializer)
     def get(self, request):
         return Response(serializers.MeSerializer(request.user).data)
