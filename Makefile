@@ -49,3 +49,13 @@ messages: install
 
 clean:
 	rm -rf var staticfiles
+
+# --- Operations (README: production deployment) ------------------------------------------------
+# `make backup` dumps $DATABASE_URL to var/backups/ (pg_dump, custom format).
+backup: install
+	$(BIN)/python manage.py backup_db
+
+# `make restore FILE=var/backups/linli-….dump CONFIRM=yes` replaces the contents of $DATABASE_URL;
+# `make restore FILE=… TARGET_URL=postgres://…/scratch CREATE=yes` restores into a new database instead.
+restore: install
+	$(BIN)/python manage.py restore_db $(FILE) $(if $(TARGET_URL),--target-url $(TARGET_URL)) $(if $(filter yes,$(CREATE)),--create) $(if $(filter yes,$(CONFIRM)),--yes)
