@@ -65,7 +65,7 @@ class Target:
             out += ["--port", self.port]
         if self.user:
             out += ["--username", self.user]
-        return out + ["--no-password"]
+        return [*out, "--no-password"]
 
     def env(self) -> dict[str, str]:
         env = dict(os.environ)

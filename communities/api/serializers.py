@@ -92,6 +92,18 @@ class CompoundSerializer(CompoundPublicSerializer):
         return getattr(obj, "cc_id", None) is None
 
 
+class CompoundCardSchemaSerializer(CompoundSerializer):
+    """A compound card: the public fields always; the full-card fields only for compounds in the user's scope."""
+
+    # Used for the OpenAPI schema only (the views serialize with CompoundSerializer), so that a resident's
+    # public cards conform to the documented response.
+    def get_fields(self):
+        fields = super().get_fields()
+        for name in set(CompoundSerializer.Meta.fields) - set(CompoundPublicSerializer.Meta.fields):
+            fields[name].read_only, fields[name].required = False, False
+        return fields
+
+
 class UnitSerializer(serializers.ModelSerializer):
     compound_name = serializers.CharField(source="compound.name", read_only=True)
 

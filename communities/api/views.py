@@ -1,7 +1,7 @@
-from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404  # maps a malformed id to 404, not a 500
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -29,6 +29,10 @@ class CommunityViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.communities_visible_to(self.request.user).select_related("subdistrict").order_by("id")
 
 
+@extend_schema_view(
+    list=extend_schema(responses=serializers.CompoundCardSchemaSerializer(many=True)),
+    retrieve=extend_schema(responses=serializers.CompoundCardSchemaSerializer),
+)
 class CompoundViewSet(viewsets.ReadOnlyModelViewSet):
     """Compounds: full cards in the user's scope; residents may search every compound's public card."""
 
