@@ -59,3 +59,12 @@ backup: install
 # `make restore FILE=… TARGET_URL=postgres://…/scratch CREATE=yes` restores into a new database instead.
 restore: install
 	$(BIN)/python manage.py restore_db $(FILE) $(if $(TARGET_URL),--target-url $(TARGET_URL)) $(if $(filter yes,$(CREATE)),--create) $(if $(filter yes,$(CONFIRM)),--yes)
+
+# `make fuzz`: schemathesis as every demo role against gunicorn with production settings (bench/fuzz.py).
+fuzz: install
+	$(TEST_ENV) $(BIN)/python bench/fuzz.py
+
+# `make loadtest`: 32 users for 60 s against the production stack, then the Redis and PostgreSQL
+# fault runs (bench/loadtest.py; FAULTS=none skips them). Stops services shared with everyone: see README.
+loadtest: install
+	$(TEST_ENV) $(BIN)/python bench/loadtest.py --faults $${FAULTS:-none,redis,postgres}

@@ -18,7 +18,7 @@ keepalive = 5
 # Recycle workers now and then so a slow leak never grows; jitter keeps them from restarting together.
 max_requests = int(os.environ.get("WEB_MAX_REQUESTS", "5000"))
 max_requests_jitter = 500
-accesslog = os.environ.get("ACCESS_LOG", "-")
+accesslog = os.environ.get("ACCESS_LOG", "-") or None  # ACCESS_LOG="" turns it off
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # Trust X-Forwarded-* only from the local proxy (set FORWARDED_ALLOW_IPS to the load balancer's address).
