@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from prodstack import BIN, ROOT, WORK, Stack, log, tokens  # noqa: E402
+from prodstack import BIN, ROOT, WORK, Stack, log, tokens
 
 ROLES = [
     "district",
