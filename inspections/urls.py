@@ -20,6 +20,4 @@ urlpatterns = [
     path("lists/<int:pk>/review/", views.list_review, name="list_review"),
     path("review/", views.review_queue, name="review_queue"),
     path("figures/", views.figures, name="figures"),
-    path("photos/finding/<int:pk>/", views.finding_photo, name="finding_photo"),
-    path("photos/action/<int:pk>/", views.action_photo, name="action_photo"),
 ]

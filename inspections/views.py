@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,10 +28,8 @@ from core.errors import DomainError, ScopeError
 from core.uploads import InvalidUpload
 from inspections import selectors, services
 from inspections.models import (
-    ActionPhoto,
     ChecklistItem,
     Finding,
-    FindingPhoto,
     Inspection,
     RectificationList,
     RectificationReport,
@@ -392,26 +390,3 @@ def figures(request: HttpRequest) -> HttpResponse:
         "inspections/figures.html",
         {"by_town": by_town, "by_company": by_company, "start": start, "end": end, "today": timezone.localdate()},
     )
-
-
-# --- Photos (served only inside scope) -------------------------------------------------------------------
-
-
-@login_required
-def finding_photo(request: HttpRequest, pk: int) -> FileResponse:
-    """A finding's photo: officials of the area, and the company of a list citing the finding."""
-    photo = get_object_or_404(FindingPhoto.objects.select_related("finding"), pk=pk)
-    visible = selectors.inspections_visible_to(request.user).filter(pk=photo.finding.inspection_id).exists() or (
-        selectors.rectification_lists_visible_to(request.user).filter(items__finding_id=photo.finding_id).exists()
-    )
-    if not visible:
-        raise Http404
-    return FileResponse(photo.image.open("rb"))
-
-
-@login_required
-def action_photo(request: HttpRequest, pk: int) -> FileResponse:
-    photo = get_object_or_404(ActionPhoto.objects.select_related("action__report"), pk=pk)
-    if not selectors.rectification_lists_visible_to(request.user).filter(pk=photo.action.report.rectification_list_id).exists():
-        raise Http404
-    return FileResponse(photo.image.open("rb"))

@@ -82,7 +82,7 @@ class FindingSerializer(serializers.ModelSerializer):
         fields = ["id", "item", "item_code", "severity", "description", "location", "photos", "created_at"]
 
     def get_photos(self, obj: Finding) -> list[str]:
-        return _photo_urls(self.context.get("request"), "inspections:finding_photo", obj.photos.all())
+        return _photo_urls(self.context.get("request"), "inspection-finding-photo", obj.photos.all())
 
 
 class InspectionSerializer(serializers.ModelSerializer):
@@ -219,7 +219,7 @@ class ReportActionSerializer(serializers.ModelSerializer):
         fields = ["item", "action", "photos"]
 
     def get_photos(self, obj: ReportAction) -> list[str]:
-        return _photo_urls(self.context.get("request"), "inspections:action_photo", obj.photos.all())
+        return _photo_urls(self.context.get("request"), "inspection-action-photo", obj.photos.all())
 
 
 class RectificationReportSerializer(serializers.ModelSerializer):

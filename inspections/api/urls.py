@@ -1,5 +1,6 @@
 """API routes of the inspections app, mounted under /api/v1/."""
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from inspections.api import views
@@ -10,4 +11,8 @@ router.register("checklist-templates", views.ChecklistTemplateViewSet, basename=
 router.register("inspections", views.InspectionViewSet, basename="inspection")
 router.register("rectification-lists", views.RectificationListViewSet, basename="rectification-list")
 
-urlpatterns = [*router.urls]
+urlpatterns = [
+    *router.urls,
+    path("inspection-photos/findings/<int:pk>/", views.finding_photo, name="inspection-finding-photo"),
+    path("inspection-photos/report-actions/<int:pk>/", views.action_photo, name="inspection-action-photo"),
+]

@@ -2,17 +2,28 @@
 reports and reviews. Every queryset starts from a selector; domain errors map to HTTP in core.api."""
 
 from django.db.models import Count, Prefetch, Sum
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
-from rest_framework.decorators import action
+from rest_framework.decorators import action, api_view
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from core.errors import PermissionDenied
 from inspections import selectors, services
 from inspections.api import filters, serializers
-from inspections.models import ChecklistArea, ChecklistItem, Finding, InspectionScore, RectificationReport, ReportAction
+from inspections.models import (
+    ActionPhoto,
+    ChecklistArea,
+    ChecklistItem,
+    Finding,
+    FindingPhoto,
+    InspectionScore,
+    RectificationReport,
+    ReportAction,
+)
 
 
 class ChecklistTemplateViewSet(viewsets.ReadOnlyModelViewSet):
@@ -238,3 +249,28 @@ class RectificationListViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, m
         v = q.validated_data
         figures = selectors.rectification_figures(request.user, by=v["by"], start=v.get("start"), end=v.get("end"))
         return Response(serializers.FiguresSerializer({"by": v["by"], **figures}).data)
+
+
+# --- Photos: served only inside scope, to sessions (portal <img>) and bearer tokens (apps) alike ---------
+
+
+@extend_schema(responses={(200, "image/*"): OpenApiTypes.BINARY}, summary="A finding's photo")
+@api_view(["GET"])
+def finding_photo(request, pk: int):
+    """Officials of the area, and the company of a list citing the finding."""
+    photo = get_object_or_404(FindingPhoto.objects.select_related("finding"), pk=pk)
+    visible = selectors.inspections_visible_to(request.user).filter(pk=photo.finding.inspection_id).exists() or (
+        selectors.rectification_lists_visible_to(request.user).filter(items__finding_id=photo.finding_id).exists()
+    )
+    if not visible:
+        raise Http404
+    return FileResponse(photo.image.open("rb"))
+
+
+@extend_schema(responses={(200, "image/*"): OpenApiTypes.BINARY}, summary="A rectification report photo")
+@api_view(["GET"])
+def action_photo(request, pk: int):
+    photo = get_object_or_404(ActionPhoto.objects.select_related("action__report"), pk=pk)
+    if not selectors.rectification_lists_visible_to(request.user).filter(pk=photo.action.report.rectification_list_id).exists():
+        raise Http404
+    return FileResponse(photo.image.open("rb"))
