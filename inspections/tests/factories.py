@@ -42,10 +42,12 @@ def full_scores(template: ChecklistTemplate, *, minus: Decimal = Decimal("0")) -
     return rows
 
 
-def make_inspection(actor, compound, *, submit: bool = True, findings: int = 2, on: date | None = None) -> Inspection:
+def make_inspection(
+    actor, compound, *, submit: bool = True, findings: int = 2, on: date | None = None, minus: Decimal = Decimal("0.5")
+) -> Inspection:
     template = seeded_template()
     inspection = services.inspection_create(actor=actor, compound_id=compound.pk, inspected_on=on or timezone.localdate())
-    services.inspection_scores_set(actor=actor, inspection_id=inspection.pk, scores=full_scores(template, minus=Decimal("0.5")))
+    services.inspection_scores_set(actor=actor, inspection_id=inspection.pk, scores=full_scores(template, minus=minus))
     items = list(template.items.order_by("order")[:findings])
     for n, item in enumerate(items):
         services.finding_add(actor=actor, inspection_id=inspection.pk, item_id=item.pk, description=f"问题{n + 1}：消防通道堆放杂物")

@@ -132,12 +132,8 @@ def test_official_outside_the_area_gets_404_on_inspections(world, api, template)
         url = f"/api/v1/inspections/{inspection.pk}/"
         assert client.get(url).status_code == 404
         assert client.patch(url, {"summary": "x"}, format="json").status_code == 404
-        assert (
-            client.put(url + "scores/", {"scores": [{"item": first, "score": "0"}]}, format="json").status_code == 404
-        )
-        assert (
-            client.post(url + "findings/", {"item": first, "description": "x"}, format="multipart").status_code == 404
-        )
+        assert client.put(url + "scores/", {"scores": [{"item": first, "score": "0"}]}, format="json").status_code == 404
+        assert client.post(url + "findings/", {"item": first, "description": "x"}, format="multipart").status_code == 404
         assert client.post(url + "submit/").status_code == 404
     res = api.as_user(world.town_jieshan).post(
         "/api/v1/inspections/", {"compound": world.fulian.pk, "inspected_on": str(timezone.localdate())}, format="json"
