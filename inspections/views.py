@@ -344,7 +344,6 @@ def report_form(request: HttpRequest, pk: int) -> HttpResponse:
             lambda: services.rectification_report_file(
                 actor=request.user, list_id=rect.pk, actions=actions, summary=request.POST.get("summary", "")
             ),
-            "",
             ok_message=_("Rectification report filed."),
         )
         if ok:
