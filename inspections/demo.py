@@ -137,6 +137,10 @@ def seed(stdout) -> None:
     order = managed[:]
     rng.shuffle(order)
     plan = [("open", fulian), ("on_time", fulian)] + [(status, order[n % len(order)]) for n, status in enumerate(outcomes)]
+    # town_houlong's review queue is never empty in the demo: one report waits from another 后龙镇 compound.
+    houlong = next(c for c in order if c.community.subdistrict.name == "后龙镇" and c is not fulian)
+    first_reported = next(n for n, (status, _c) in enumerate(plan) if status == "reported")
+    plan[first_reported] = ("reported", houlong)
 
     inspections: list[Inspection] = []
     for status, compound in plan:

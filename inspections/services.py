@@ -323,10 +323,13 @@ def rectification_list_issue(
         deadline=deadline,
         requirements=requirements,
     )
-    rect._history_user = actor
+    # The number carries the id, known only after the insert: write the history row once, complete.
+    rect.skip_history_when_saving = True
     rect.save()
     rect.number = f"ZG{timezone.localdate():%Y}-{rect.pk:05d}"
-    rect.save(update_fields=["number"])
+    RectificationList.objects.filter(pk=rect.pk).update(number=rect.number)
+    del rect.skip_history_when_saving
+    RectificationList.history.bulk_history_create([rect], default_user=actor)
     items = [
         RectificationItem(
             rectification_list=rect,

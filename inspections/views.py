@@ -13,7 +13,8 @@ from decimal import Decimal, InvalidOperation
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -66,6 +67,11 @@ def _date(value: str | None) -> date | None:
         return None
 
 
+def _count_of(model) -> Subquery:
+    """Rows of `model` per inspection, as a correlated subquery (cheap for one page of inspections)."""
+    return Subquery(model.objects.filter(inspection=OuterRef("pk")).order_by().values("inspection").annotate(n=Count("id")).values("n"))
+
+
 # --- Inspections --------------------------------------------------------------------------------
 
 
@@ -75,7 +81,10 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
     qs = (
         selectors.inspections_visible_to(request.user)
         .select_related("compound__community__subdistrict", "company")
-        .annotate(finding_count=Count("findings", distinct=True), list_count=Count("rectification_lists", distinct=True))
+        .annotate(
+            finding_count=Coalesce(_count_of(Finding), 0),
+            list_count=Coalesce(_count_of(RectificationList), 0),
+        )
         .order_by("-inspected_on", "-id")
     )
     status = request.GET.get("status", "")

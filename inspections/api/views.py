@@ -1,7 +1,8 @@
 """Inspections API: checklists (read), inspections recorded from a tablet, rectification lists,
 reports and reviews. Every queryset starts from a selector; domain errors map to HTTP in core.api."""
 
-from django.db.models import Count, Prefetch, Sum
+from django.db.models import Count, OuterRef, Prefetch, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -52,11 +53,13 @@ class InspectionViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.R
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
+        scored = InspectionScore.objects.filter(inspection=OuterRef("pk")).order_by().values("inspection").annotate(n=Count("id"))
         qs = (
             selectors.inspections_visible_to(self.request.user)
             .select_related("compound", "company")
             .prefetch_related("inspectors")
-            .annotate(scored_count=Count("scores", distinct=True))
+            # A correlated subquery, evaluated for the page only (a JOIN + GROUP BY would scan every score).
+            .annotate(scored_count=Coalesce(Subquery(scored.values("n")), 0))
             .order_by("-inspected_on", "-id")
         )
         if self.action != "list":
@@ -251,6 +254,13 @@ class RectificationListViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, m
         return Response(serializers.FiguresSerializer({"by": v["by"], **figures}).data)
 
 
+def _serve(image) -> FileResponse:
+    try:
+        return FileResponse(image.open("rb"))
+    except FileNotFoundError:  # a row whose file is gone from storage
+        raise Http404 from None
+
+
 # --- Photos: served only inside scope, to sessions (portal <img>) and bearer tokens (apps) alike ---------
 
 
@@ -264,7 +274,7 @@ def finding_photo(request, pk: int):
     )
     if not visible:
         raise Http404
-    return FileResponse(photo.image.open("rb"))
+    return _serve(photo.image)
 
 
 @extend_schema(responses={(200, "image/*"): OpenApiTypes.BINARY}, summary="A rectification report photo")
@@ -273,4 +283,4 @@ def action_photo(request, pk: int):
     photo = get_object_or_404(ActionPhoto.objects.select_related("action__report"), pk=pk)
     if not selectors.rectification_lists_visible_to(request.user).filter(pk=photo.action.report.rectification_list_id).exists():
         raise Http404
-    return FileResponse(photo.image.open("rb"))
+    return _serve(photo.image)

@@ -142,3 +142,10 @@ def test_official_outside_the_area_gets_404_on_inspections(world, api, template)
     # The district and the community official see it.
     assert api.as_user(world.district).get(f"/api/v1/inspections/{inspection.pk}/").status_code == 200
     assert api.as_user(world.community_fulian).get(f"/api/v1/inspections/{inspection.pk}/").status_code == 200
+
+
+def test_inspection_list_uses_a_fixed_number_of_queries(world, api, template, django_assert_max_num_queries):
+    for _ in range(4):
+        f.make_inspection(world.town_houlong, world.fulian, findings=1)
+    with django_assert_max_num_queries(6):
+        assert api.as_user(world.district).get("/api/v1/inspections/").json()["count"] == 4

@@ -89,6 +89,9 @@ def test_full_workflow_with_return_and_re_report(world, api, fulian_list):
     states = list(rect.history.order_by("history_date").values_list("status", "history_user__username"))
     assert [s for s, _ in states][-4:] == ["reported", "returned", "reported", "accepted"]
     assert states[-1][1] == "town_houlong"
+    created = rect.history.order_by("history_date").first()
+    assert created.history_type == "+" and created.number == rect.number and created.history_user == official
+    assert rect.history.count() == 5
 
 
 def test_report_after_acceptance_is_409_and_writes_nothing(world, api, fulian_list):
