@@ -247,14 +247,6 @@ def finding_add(
 
 
 @transaction.atomic
-def finding_remove(*, actor: User, inspection_id: int, finding_id: int) -> None:
-    inspection = _draft_for_update(actor, inspection_id)
-    deleted, _n = Finding.objects.filter(pk=finding_id, inspection=inspection).delete()
-    if not deleted:
-        raise ScopeError(_("Finding not found."))
-
-
-@transaction.atomic
 def inspection_submit(*, actor: User, inspection_id: int) -> Inspection:
     """Close the draft: every item must be scored; the total and percentage are computed in SQL and
     stored. From now on the inspection is read-only."""
@@ -364,7 +356,7 @@ class ActionInput:
 
 @transaction.atomic
 def rectification_report_file(*, actor: User, list_id: int, actions: Sequence[ActionInput], summary: str = "") -> RectificationReport:
-    """The company files its report: for every item of the list, what was done, with photos.
+    """The company files its report: for every item of the list, what was done, with at least one photo.
 
     Only staff of the company the list was issued to may file (another company's list is a 404).
     Refused with 409 while a report waits for review or after acceptance. Notifies the officials."""
@@ -387,6 +379,10 @@ def rectification_report_file(*, actor: User, list_id: int, actions: Sequence[Ac
         entry = by_item.get(item.pk)
         if entry is None or not entry.action.strip():
             raise ValidationError(_("Say what was done for item %(n)d.") % {"n": item.order}, field="actions")
+    for item in items.values():
+        if not by_item[item.pk].photos:
+            # Evidence is the point of the report (整改前后对比照片): every item needs a photo.
+            raise ValidationError(_("Attach at least one photo for item %(n)d.") % {"n": item.order}, field="photos")
     for entry in by_item.values():
         validate_images(entry.photos, max_count=MAX_PHOTOS)
     report = RectificationReport(rectification_list=rect, round=rect.round_count + 1, summary=summary, submitted_by=actor)

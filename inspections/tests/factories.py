@@ -66,7 +66,7 @@ def issue_list(actor, inspection: Inspection, *, days: int = 14, **extra) -> Rec
     )
 
 
-def actions_for(rect: RectificationList, *, photos: bool = False) -> list[services.ActionInput]:
+def actions_for(rect: RectificationList, *, photos: bool = True) -> list[services.ActionInput]:
     return [
         services.ActionInput(item_id=item.pk, action=f"已整改第{item.order}项", photos=[png(f"after{item.pk}.png")] if photos else [])
         for item in rect.items.order_by("order")

@@ -111,7 +111,7 @@ def test_report_for_another_companys_list_is_404_and_writes_nothing(world, api, 
     assert not RectificationReport.objects.exists() and not ActionPhoto.objects.exists()
 
 
-def test_report_missing_an_item_or_with_a_bad_photo_is_400_and_writes_nothing(world, api, fulian_list):
+def test_report_missing_an_item_a_photo_or_with_a_bad_photo_is_400_and_writes_nothing(world, api, fulian_list):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     items = list(fulian_list.items.all())
@@ -126,6 +126,8 @@ def test_report_missing_an_item_or_with_a_bad_photo_is_400_and_writes_nothing(wo
     }
     assert client.post(f"{URL}{fulian_list.pk}/reports/", data, format="multipart").status_code == 400
     assert client.post(f"{URL}{fulian_list.pk}/reports/", {"actions": "not json"}, format="multipart").status_code == 400
+    res = _file(api, world.staff_yifang, fulian_list, photo=False)
+    assert res.status_code == 400 and "photos" in res.json()
     assert not RectificationReport.objects.exists() and RectificationList.objects.get(pk=fulian_list.pk).status == "issued"
 
 
