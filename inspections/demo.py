@@ -9,18 +9,22 @@ run twice: a second run finds the demo lists and stops. Volume goes through bulk
 
 from __future__ import annotations
 
+import io
 import random
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth.hashers import make_password
+from django.core.files.base import ContentFile
 from django.utils import timezone
+from PIL import Image
 from simple_history.utils import bulk_create_with_history
 
 from communities.models import Compound, PropertyCompany, RoleAssignment
 from communities.selectors import with_current_company
 from core.models import User
 from inspections.models import (
+    ActionPhoto,
     ChecklistTemplate,
     Finding,
     Inspection,
@@ -86,6 +90,12 @@ ACTIONS = [
     "已劝离占用车辆，施划禁停标线并安装提示牌",
 ]
 RETURN_COMMENTS = ["整改照片不清晰，请补充整改前后对比照片", "部分问题未整改到位，请继续整改", "未提供维修单位的检测报告"]
+
+
+def _evidence_png() -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (48, 36), (46, 139, 87)).save(buf, "PNG")
+    return buf.getvalue()
 
 
 def _aware(day: date, hour: int = 10) -> datetime:
@@ -302,12 +312,15 @@ def seed(stdout) -> None:
         report.submitted_at = _aware(timezone.localtime(report.reviewed_at).date() if report.reviewed_at else today, 9)
     RectificationReport.objects.bulk_update(reports, ["submitted_at"], batch_size=500)
     RectificationList.objects.bulk_update(lists, ["round_count"], batch_size=500)
-    ReportAction.objects.bulk_create(
+    actions = ReportAction.objects.bulk_create(
         [
             ReportAction(report=report, item=item, action=rng.choice(ACTIONS))
             for report, mine in zip(reports, report_items, strict=True)
             for item in mine
         ]
     )
+    # Every action carries its evidence photo, as the report form requires (a tiny generated PNG).
+    evidence = _evidence_png()
+    ActionPhoto.objects.bulk_create([ActionPhoto(action=a, image=ContentFile(evidence, name=f"demo-{a.pk}.png")) for a in actions])
     overdue = sum(1 for r in lists if r.is_overdue(today))
     stdout.write(f"  {len(inspections)} inspections, {len(lists)} rectification lists ({overdue} overdue), {len(reports)} reports")
