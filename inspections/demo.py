@@ -172,9 +172,10 @@ def seed(stdout) -> None:
                 submitted_at=_aware(inspected, 17),
             )
         )
-    # Self-managed compounds are inspected too; they get no list (no company to issue to).
+    # Every other compound is inspected too (self-managed ones get no list: no company to issue to).
+    planned = {c.pk for _s, c in plan}
     for compound in compounds:
-        if not compound.cc_id:
+        if compound.pk not in planned:
             inspected = today - timedelta(days=rng.randint(20, 200))
             inspections.append(
                 Inspection(
@@ -182,6 +183,7 @@ def seed(stdout) -> None:
                     template=template,
                     inspected_on=inspected,
                     recorded_by=district_official,
+                    company_id=compound.cc_id,
                     summary="行业专家全方位检查指导（演示数据）",
                     status=Inspection.Status.SUBMITTED,
                     submitted_at=_aware(inspected, 17),

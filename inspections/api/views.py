@@ -5,6 +5,7 @@ from django.db.models import Count, OuterRef, Prefetch, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -246,7 +247,7 @@ class RectificationListViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, m
         """Lists issued, closed on time, closed late, overdue and open, with the on-time rate, by town,
         company or compound, over the lists visible to the user."""
         if not (selectors.is_official(request.user) or selectors.company_ids_of_staff(request.user)):
-            raise PermissionDenied("Only officials and property companies see rectification figures.")
+            raise PermissionDenied(_("Only officials and property companies see rectification figures."))
         q = serializers.FiguresQuerySerializer(data=request.query_params)
         q.is_valid(raise_exception=True)
         v = q.validated_data
