@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from communities.models import Compound, PropertyCompany, RoleAssignment
@@ -75,13 +75,15 @@ def is_official(user: User) -> bool:
 
 def latest_inspection_percentages(*, compound_ids: list[int] | None = None, on: date | None = None) -> dict[int, Decimal]:
     """The latest submitted inspection score (%) per compound, for the star rating (one query)."""
-    qs = Inspection.objects.filter(status=Inspection.Status.SUBMITTED)
+    submitted = Inspection.objects.filter(status=Inspection.Status.SUBMITTED)
     if on is not None:
-        qs = qs.filter(inspected_on__lte=on)
+        submitted = submitted.filter(inspected_on__lte=on)
+    # A correlated subquery rather than DISTINCT ON, so it also runs on the embedded SQLite.
+    latest = submitted.filter(compound_id=OuterRef("compound_id")).order_by("-inspected_on", "-id").values("id")[:1]
+    qs = submitted.filter(pk=Subquery(latest))
     if compound_ids is not None:
         qs = qs.filter(compound_id__in=compound_ids)
-    rows = qs.order_by("compound_id", "-inspected_on", "-id").distinct("compound_id").values_list("compound_id", "percentage")
-    return dict(rows)
+    return dict(qs.values_list("compound_id", "percentage"))
 
 
 # --- Rectification lists ------------------------------------------------------------------------
