@@ -71,6 +71,10 @@ class InspectionAdmin(admin.ModelAdmin):
     readonly_fields = ["status", "total_score", "max_total", "percentage", "submitted_at", "template"]
     inlines = [ScoreInline, FindingInline]
 
+    def has_change_permission(self, request, obj=None):
+        # A submitted inspection is read-only everywhere, the admin included.
+        return super().has_change_permission(request, obj) and not (obj and obj.status == Inspection.Status.SUBMITTED)
+
 
 class RectificationItemInline(admin.TabularInline):
     model = RectificationItem
