@@ -78,3 +78,12 @@ def test_latest_inspection_percentage_per_compound(world, template):
     assert selectors.latest_inspection_percentages() == {world.fulian.pk: Decimal("99.00")}
     earlier = timezone.localdate() - timedelta(days=45)
     assert selectors.latest_inspection_percentages(on=earlier) == {world.fulian.pk: Decimal("100.00")}
+
+
+def test_on_time_rate_counts_lists_by_deadline_window(world, lists):
+    today = timezone.localdate()
+    window = selectors.rectification_timeliness(end=today - timedelta(days=1))
+    # Only the late list (deadline today-3) and the overdue one (today-1) fall in the window: 0 of 2 on time.
+    assert window[world.fulian.pk].due == 2 and window[world.fulian.pk].on_time == 0
+    assert world.tianma.pk not in window
+    assert selectors.on_time_rectification_rate(start=today) == Decimal("100.00")
