@@ -1,5 +1,7 @@
 """Portal forms: they parse input only; services decide. Choice querysets are scoped to the user."""
 
+import datetime as dt
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -23,7 +25,18 @@ DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
-class ScopedForm(forms.Form):
+class Form(forms.Form):
+    """Refuses dates outside 2000–2100: far-off years overflow time-zone arithmetic downstream."""
+
+    def clean(self):
+        data = super().clean()
+        for name, value in (data or {}).items():
+            if isinstance(value, dt.date) and not 2000 <= value.year <= 2100:
+                self.add_error(name, _("Give a date between 2000 and 2100."))
+        return data
+
+
+class ScopedForm(Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
@@ -78,14 +91,14 @@ class MeetingForm(ScopedForm):
     minutes = forms.CharField(label=_("minutes"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
 
 
-class MeetingUpdateForm(forms.Form):
+class MeetingUpdateForm(Form):
     prefix = "meeting"
 
     status = forms.ChoiceField(label=_("status"), choices=Meeting.Status.choices)
     minutes = forms.CharField(label=_("minutes"), widget=forms.Textarea(attrs={"rows": 5}), required=False)
 
 
-class AttendeeForm(forms.Form):
+class AttendeeForm(Form):
     prefix = "attendee"
 
     name = forms.CharField(label=_("name"), max_length=50)
@@ -93,21 +106,21 @@ class AttendeeForm(forms.Form):
     organisation = forms.CharField(label=_("organisation"), max_length=100, required=False)
 
 
-class TopicForm(forms.Form):
+class TopicForm(Form):
     prefix = "topic"
 
     title = forms.CharField(label=_("topic"), max_length=200)
     description = forms.CharField(label=_("description"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
-class TopicDecisionForm(forms.Form):
+class TopicDecisionForm(Form):
     ACTIONS = [("accept", _("accept")), ("settle", _("settle")), ("decline", _("decline")), ("merge", _("merge"))]
     action = forms.ChoiceField(choices=ACTIONS)
     text = forms.CharField(max_length=300, required=False)
     into = forms.IntegerField(required=False)
 
 
-class ActionItemForm(forms.Form):
+class ActionItemForm(Form):
     prefix = "item"
 
     title = forms.CharField(label=_("what"), max_length=200)
@@ -115,7 +128,7 @@ class ActionItemForm(forms.Form):
     due_date = forms.DateField(label=_("due date"), widget=DATE)
 
 
-class ActionItemStatusForm(forms.Form):
+class ActionItemStatusForm(Form):
     status = forms.ChoiceField(label=_("status"), choices=ActionItem.Status.choices)
 
 
@@ -140,28 +153,28 @@ class DisputeForm(ScopedForm):
         return []
 
 
-class PartyForm(forms.Form):
+class PartyForm(Form):
     prefix = "party"
 
     name = forms.CharField(label=_("name"), max_length=100)
     side = forms.ChoiceField(label=_("side"), choices=DisputeParty.Side.choices)
 
 
-class MediatorForm(forms.Form):
+class MediatorForm(Form):
     prefix = "mediator"
 
     kind = forms.ChoiceField(label=_("kind"), choices=CaseMediator.Kind.choices)
     name = forms.CharField(label=_("name"), max_length=100)
 
 
-class SessionForm(forms.Form):
+class SessionForm(Form):
     prefix = "session"
 
     held_on = forms.DateField(label=_("date"), widget=DATE)
     notes = forms.CharField(label=_("notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
-class CloseForm(forms.Form):
+class CloseForm(Form):
     prefix = "close"
 
     outcome = forms.ChoiceField(label=_("outcome"), choices=DisputeCase.Outcome.choices)
@@ -185,14 +198,14 @@ class LiaisonForm(ScopedForm):
     compounds = forms.ModelMultipleChoiceField(label=_("linked compounds"), queryset=None)
 
 
-class HazardResolveForm(forms.Form):
+class HazardResolveForm(Form):
     prefix = "hazard"
 
     status = forms.ChoiceField(label=_("status"), choices=[(Hazard.Status.HANDLED, _("handled")), (Hazard.Status.REFERRED, _("referred"))])
     outcome = forms.CharField(label=_("what became of it"), max_length=300)
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(Form):
     LEVELS = [("subdistrict", _("by town")), ("community", _("by community")), ("compound", _("by compound"))]
     start = forms.DateField(label=_("from"), widget=DATE, required=False)
     end = forms.DateField(label=_("to"), widget=DATE, required=False)

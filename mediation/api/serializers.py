@@ -1,6 +1,7 @@
 """Input serializers validate; services write; output serializers show. Input querysets are scoped
 to the user (`ScopedInput`), so an id outside scope reads as "does not exist" and leaks nothing."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from communities import selectors as places
@@ -60,6 +61,24 @@ class ScopedInput(serializers.Serializer):
                 target.queryset = scoped[name]
 
 
+class SaneDateField(serializers.DateField):
+    """A date in a plausible range (2000–2100): far-off years overflow time-zone arithmetic downstream."""
+
+    def to_internal_value(self, value):
+        day = super().to_internal_value(value)
+        if not 2000 <= day.year <= 2100:
+            raise serializers.ValidationError(_("Give a date between 2000 and 2100."))
+        return day
+
+
+class SaneDateTimeField(serializers.DateTimeField):
+    def enforce_timezone(self, value):
+        # Checked before DRF's own time-zone step, which itself overflows on year 1.
+        if not 2000 <= value.year <= 2100:
+            raise serializers.ValidationError(_("Give a date between 2000 and 2100."))
+        return super().enforce_timezone(value)
+
+
 def _pk(model, **kwargs):
     return serializers.PrimaryKeyRelatedField(queryset=model.objects.all(), **kwargs)
 
@@ -111,8 +130,8 @@ class RuleCreateSerializer(ScopedInput):
     weekday = serializers.ChoiceField(choices=DeliberationRule.Weekday.choices, default=DeliberationRule.Weekday.SATURDAY)
     positions = serializers.ListField(child=serializers.IntegerField(min_value=-1, max_value=5), required=False, default=list)
     interval = serializers.IntegerField(min_value=1, max_value=8, default=1)
-    start_date = serializers.DateField()
-    end_date = serializers.DateField(required=False, allow_null=True)
+    start_date = SaneDateField()
+    end_date = SaneDateField(required=False, allow_null=True)
     start_time = serializers.TimeField(required=False)
 
 
@@ -215,7 +234,7 @@ class MeetingCreateSerializer(ScopedInput):
     compound = _pk(Compound)
     venue = _pk(Venue, required=False, allow_null=True)
     title = serializers.CharField(max_length=200)
-    starts_at = serializers.DateTimeField()
+    starts_at = SaneDateTimeField()
     status = serializers.ChoiceField(choices=Meeting.Status.choices, default=Meeting.Status.UPCOMING)
     minutes = serializers.CharField(required=False, default="", allow_blank=True)
 
@@ -223,7 +242,7 @@ class MeetingCreateSerializer(ScopedInput):
 class MeetingUpdateSerializer(ScopedInput):
     venue = _pk(Venue, required=False, allow_null=True)
     title = serializers.CharField(max_length=200, required=False)
-    starts_at = serializers.DateTimeField(required=False)
+    starts_at = SaneDateTimeField(required=False)
     status = serializers.ChoiceField(choices=Meeting.Status.choices, required=False)
     minutes = serializers.CharField(required=False, allow_blank=True)
 
@@ -259,7 +278,7 @@ class TopicSettleSerializer(serializers.Serializer):
 class ActionItemCreateSerializer(ScopedInput):
     title = serializers.CharField(max_length=200)
     owner_name = serializers.CharField(max_length=100)
-    due_date = serializers.DateField()
+    due_date = SaneDateField()
     topic = _pk(Topic, required=False, allow_null=True)
 
 
@@ -301,7 +320,7 @@ class SessionSerializer(serializers.ModelSerializer):
 
 
 class SessionInSerializer(ScopedInput):
-    held_on = serializers.DateField()
+    held_on = SaneDateField()
     venue = _pk(Venue, required=False, allow_null=True)
     notes = serializers.CharField(required=False, default="", allow_blank=True)
 
@@ -339,7 +358,7 @@ class DisputeCreateSerializer(ScopedInput):
     type = serializers.ChoiceField(choices=DisputeCase.Type.choices)
     source = serializers.ChoiceField(choices=DisputeCase.Source.choices)
     summary = serializers.CharField(max_length=300)
-    registered_on = serializers.DateField(required=False)
+    registered_on = SaneDateField(required=False)
     complaint = _pk(Complaint, required=False, allow_null=True)
     meeting = _pk(Meeting, required=False, allow_null=True)
     screening = _pk(Screening, required=False, allow_null=True)
@@ -348,14 +367,14 @@ class DisputeCreateSerializer(ScopedInput):
     outcome = serializers.ChoiceField(choices=DisputeCase.Outcome.choices, required=False, default="")
     agreement_text = serializers.CharField(required=False, default="", allow_blank=True)
     outcome_note = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
-    closed_on = serializers.DateField(required=False, allow_null=True)
+    closed_on = SaneDateField(required=False, allow_null=True)
 
 
 class DisputeCloseSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=DisputeCase.Outcome.choices)
     agreement_text = serializers.CharField(required=False, default="", allow_blank=True)
     note = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
-    closed_on = serializers.DateField(required=False, allow_null=True)
+    closed_on = SaneDateField(required=False, allow_null=True)
 
 
 # --- legal links --------------------------------------------------------------------------------
@@ -382,7 +401,7 @@ class ConsultationSerializer(serializers.ModelSerializer):
 class ConsultationCreateSerializer(ScopedInput):
     compound = _pk(Compound)
     liaison = _pk(LegalLiaison, required=False, allow_null=True)
-    given_on = serializers.DateField(required=False)
+    given_on = SaneDateField(required=False)
     question = serializers.CharField(max_length=300)
     answer = serializers.CharField(required=False, default="", allow_blank=True)
     is_major = serializers.BooleanField(default=True)
@@ -397,7 +416,7 @@ class PoliceCaseSerializer(serializers.ModelSerializer):
 class PoliceCaseCreateSerializer(ScopedInput):
     compound = _pk(Compound)
     liaison = _pk(LegalLiaison, required=False, allow_null=True)
-    solved_on = serializers.DateField(required=False)
+    solved_on = SaneDateField(required=False)
     summary = serializers.CharField(max_length=300)
 
 
@@ -416,7 +435,7 @@ class HazardInSerializer(ScopedInput):
 class HazardResolveSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=[Hazard.Status.HANDLED, Hazard.Status.REFERRED])
     outcome = serializers.CharField(max_length=300)
-    handled_on = serializers.DateField(required=False, allow_null=True)
+    handled_on = SaneDateField(required=False, allow_null=True)
 
 
 class ScreeningSerializer(serializers.ModelSerializer):
@@ -430,7 +449,7 @@ class ScreeningSerializer(serializers.ModelSerializer):
 class ScreeningCreateSerializer(ScopedInput):
     subdistrict = _pk(Subdistrict)
     workstation = _pk(Venue)
-    held_on = serializers.DateField()
+    held_on = SaneDateField()
     compounds = _pk(Compound, many=True, required=False)
     summary = serializers.CharField(required=False, default="", allow_blank=True)
     hazards = HazardInSerializer(many=True, required=False, default=list)
@@ -438,14 +457,14 @@ class ScreeningCreateSerializer(ScopedInput):
 
 # --- counts -------------------------------------------------------------------------------------
 class CountsQuerySerializer(serializers.Serializer):
-    start = serializers.DateField(required=False)
-    end = serializers.DateField(required=False)
+    start = SaneDateField(required=False)
+    end = SaneDateField(required=False)
     level = serializers.ChoiceField(choices=["subdistrict", "community", "compound"], default="subdistrict")
     monthly = serializers.BooleanField(default=False)
 
     def validate(self, attrs):
         if attrs.get("start") and attrs.get("end") and attrs["start"] > attrs["end"]:
-            raise serializers.ValidationError({"end": ["The end is before the start."]})
+            raise serializers.ValidationError({"end": [_("The end is before the start.")]})
         return attrs
 
 

@@ -133,3 +133,17 @@ def test_mediator_cannot_register_a_case_outside_their_area(world, api):
     resp = api.as_user(world.mediator_houlong).post("/api/v1/disputes/", _case(world.jinxiang), format="json")
     assert resp.status_code == 400 and "compound" in resp.json()
     assert not DisputeCase.objects.exists()
+
+
+def test_dispute_list_uses_a_fixed_number_of_queries(world, api, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api.as_user(world.mediator_shanyao)
+    DisputeFactory(compound=world.jinxiang)
+    with CaptureQueriesContext(connection) as one:
+        client.get("/api/v1/disputes/")
+    for _ in range(4):
+        DisputeFactory(compound=world.jinxiang)
+    with django_assert_max_num_queries(len(one)):
+        assert client.get("/api/v1/disputes/").json()["count"] == 5

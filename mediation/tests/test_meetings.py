@@ -237,3 +237,35 @@ def test_outsiders_get_404_for_a_fulian_meeting_and_its_parts(world, api, userna
     assert topic.id not in ids(client.get("/api/v1/topics/"))
     assert item.id not in ids(client.get("/api/v1/action-items/"))
     assert client.post(f"/api/v1/topics/{topic.id}/accept/", {}, format="json").status_code == 404
+
+
+def test_a_meeting_in_year_one_is_400_not_500(world, api):
+    resp = api.as_user(world.community_fulian).post(
+        "/api/v1/meetings/",
+        {"kind": "tea_house", "compound": world.fulian.id, "title": "x", "starts_at": "0001-01-01T00:00:00", "status": "held"},
+        format="json",
+    )
+    assert resp.status_code == 400 and "starts_at" in resp.json()
+
+
+@pytest.mark.parametrize("path", ["meetings", "topics", "action-items"])
+def test_meeting_lists_use_a_fixed_number_of_queries(world, api, django_assert_max_num_queries, path):
+    client = api.as_user(world.community_fulian)
+
+    def grow():
+        meeting = MeetingFactory(compound=world.fulian, kind="four_party")
+        TopicFactory(meeting=meeting)
+        ActionItemFactory(meeting=meeting)
+        services.attendee_add(actor=world.community_fulian, meeting_id=meeting.id, name="刘", party="community_party")
+
+    grow()
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as one:
+        client.get(f"/api/v1/{path}/")
+    for _ in range(4):
+        grow()
+    with django_assert_max_num_queries(len(one)):
+        resp = client.get(f"/api/v1/{path}/")
+    assert resp.json()["count"] == 5
