@@ -94,3 +94,41 @@ def test_rule_for_a_compound_outside_the_area_is_refused(world):
     with pytest.raises(ValidationError) as err:
         services.rule_create(actor=world.mediator_houlong, compound=world.jinxiang, title="x", positions=[2], start_date=D(2026, 1, 1))
     assert err.value.field == "compound"
+
+
+def test_rule_api_creates_the_rule_and_its_coming_sessions(world, api):
+    client = api.as_user(world.mediator_shanyao)
+    resp = client.post(
+        "/api/v1/deliberation-rules/",
+        {"compound": world.jinxiang.id, "title": "锦祥议事日", "positions": [2, 4], "weekday": 5, "start_date": "2026-01-01"},
+        format="json",
+    )
+    assert resp.status_code == 201, resp.content
+    rule_id = resp.json()["id"]
+    assert resp.json()["rrule"].startswith("RRULE:FREQ=MONTHLY")
+    sessions = Meeting.objects.filter(rule_id=rule_id)
+    assert sessions.exists() and all(timezone.localtime(m.starts_at).weekday() == 5 for m in sessions)
+    assert client.post(f"/api/v1/deliberation-rules/{rule_id}/generate/", {}, format="json").json() == {"created": 0, "removed": 0}
+    outsider = api.as_user(world.mediator_houlong)
+    assert outsider.get(f"/api/v1/deliberation-rules/{rule_id}/").status_code == 404
+    assert outsider.post(f"/api/v1/deliberation-rules/{rule_id}/generate/", {}, format="json").status_code == 404
+
+
+def test_daily_task_extends_every_active_rule_once(world):
+    from mediation.tasks import generate_sessions
+
+    services.rule_create(
+        actor=world.mediator_shanyao,
+        compound=world.jinxiang,
+        title="锦祥议事日",
+        positions=[2, 4],
+        start_date=D(2026, 1, 1),
+        generate=False,
+    )
+    inactive = services.rule_create(
+        actor=world.mediator_houlong, compound=world.fulian, title="福炼议事日", positions=[1], start_date=D(2026, 1, 1), generate=False
+    )
+    DeliberationRule.objects.filter(pk=inactive.pk).update(is_active=False)
+    first = generate_sessions.delay().get()
+    assert first > 0 and generate_sessions.delay().get() == 0
+    assert not Meeting.objects.filter(rule=inactive).exists()
