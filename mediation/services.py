@@ -405,6 +405,7 @@ def dispute_create(
     for party in parties:
         _party_add(case, **party)
     for mediator in mediators:
+        _check_liaison(mediator.get("liaison"), compound, field="mediators")
         CaseMediator.objects.get_or_create(
             case=case, kind=mediator["kind"], name=mediator["name"], defaults={"liaison": mediator.get("liaison")}
         )
@@ -434,8 +435,9 @@ def dispute_party_add(*, actor: User, case_id: int, **party) -> DisputeParty:
 
 @transaction.atomic
 def dispute_mediator_add(*, actor: User, case_id: int, kind: str, name: str, liaison: LegalLiaison | None = None) -> CaseMediator:
-    case = DisputeCase.objects.get(pk=case_id)
+    case = DisputeCase.objects.select_related("compound").get(pk=case_id)
     _require_manager_of(actor, case.compound_id)
+    _check_liaison(liaison, case.compound)
     mediator, created = CaseMediator.objects.get_or_create(case=case, kind=kind, name=name, defaults={"liaison": liaison})
     if not created:
         raise ValidationError(_("This mediator is already on the case."), field="name")
@@ -500,13 +502,13 @@ def liaison_link(*, actor: User, liaison_id: int, compounds: Sequence[Compound])
     return liaison
 
 
-def _check_liaison(liaison: LegalLiaison | None, compound: Compound, kind: str | None = None) -> None:
+def _check_liaison(liaison: LegalLiaison | None, compound: Compound, kind: str | None = None, *, field: str = "liaison") -> None:
     if liaison is None:
         return
     if kind and liaison.kind != kind:
-        raise ValidationError(_("This liaison is not a police officer."), field="liaison")
+        raise ValidationError(_("This liaison is not a police officer."), field=field)
     if not liaison.compounds.filter(pk=compound.pk).exists():
-        raise ValidationError(_("This liaison is not linked to the compound."), field="liaison")
+        raise ValidationError(_("This liaison is not linked to the compound."), field=field)
 
 
 @transaction.atomic
@@ -566,6 +568,7 @@ def screening_create(
     )
     screening.compounds.set(compounds)
     for hazard in hazards:
+        _require_compound(actor, hazard["compound"], field="hazards")
         _hazard_add(screening, **hazard)
     return screening
 

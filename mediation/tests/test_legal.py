@@ -131,3 +131,20 @@ def test_insiders_see_shanyao_legal_links(world, api, workstation):
         assert ids(client.get("/api/v1/liaisons/")) == {liaison.id}
         # The town's own screening is visible to the town's mediator even before it names a compound.
         assert ids(client.get("/api/v1/screenings/")) == {screening.id}
+
+
+def test_screening_hazard_in_a_compound_outside_the_area_writes_nothing(world, api):
+    ws = Venue.objects.create(kind="judges_workstation", name="后龙法官工作站", community=world.fulian_community)
+    resp = api.as_user(world.community_fulian).post(
+        "/api/v1/screenings/",
+        {
+            "subdistrict": world.houlong.id,
+            "workstation": ws.id,
+            "held_on": timezone.localdate(),
+            "compounds": [world.fulian.id],
+            "hazards": [{"compound": world.jinxiang.id, "description": "不是本社区"}],
+        },
+        format="json",
+    )
+    assert resp.status_code == 400 and "hazards" in resp.json()
+    assert not Screening.objects.exists() and not Hazard.objects.exists()
