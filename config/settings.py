@@ -216,6 +216,7 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     {
         "InspectionStatusEnum": "inspections.models.Inspection.Status",
         "RectificationListStatusEnum": "inspections.models.RectificationList.Status",
+        "FindingSeverityEnum": "inspections.models.Finding.Severity",
     }
 )
 
@@ -225,3 +226,19 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# Enum component names for choice sets of the mediation app whose field names (kind, status) recur elsewhere.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "VenueKindEnum": "mediation.models.Venue.Kind",
+        "MeetingKindEnum": "mediation.models.Meeting.Kind",
+        "MeetingStatusEnum": "mediation.models.Meeting.Status",
+        "TopicStatusEnum": "mediation.models.Topic.Status",
+        "ActionItemStatusEnum": "mediation.models.ActionItem.Status",
+        "LiaisonKindEnum": "mediation.models.LegalLiaison.Kind",
+        "CaseMediatorKindEnum": "mediation.models.CaseMediator.Kind",
+        "DisputeStatusEnum": "mediation.models.DisputeCase.Status",
+        "HazardStatusEnum": "mediation.models.Hazard.Status",
+        "HazardSeverityEnum": "mediation.models.Hazard.Severity",
+    }
+)
