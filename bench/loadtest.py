@@ -57,7 +57,8 @@ from core.models import User
 companies = {c.name: c for c in PropertyCompany.objects.filter(name__in=["一方物业", "怡家园物业"])}
 compounds = {}
 for name, company in companies.items():
-    ids = list(ManagementContract.objects.in_force().filter(company=company).values_list("compound_id", flat=True).order_by("compound_id")[:6])
+    contracts = ManagementContract.objects.in_force().filter(company=company).order_by("compound_id")
+    ids = list(contracts.values_list("compound_id", flat=True)[:6])
     compounds[name] = ids
 password = make_password(PASSWORD)
 residents, staff = [], []

@@ -237,6 +237,7 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     {
         "InspectionStatusEnum": "inspections.models.Inspection.Status",
         "RectificationListStatusEnum": "inspections.models.RectificationList.Status",
+        "FindingSeverityEnum": "inspections.models.Finding.Severity",
     }
 )
 
@@ -275,3 +276,19 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     },
 }
+
+# Enum component names for choice sets of the mediation app whose field names (kind, status) recur elsewhere.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "VenueKindEnum": "mediation.models.Venue.Kind",
+        "MeetingKindEnum": "mediation.models.Meeting.Kind",
+        "MeetingStatusEnum": "mediation.models.Meeting.Status",
+        "TopicStatusEnum": "mediation.models.Topic.Status",
+        "ActionItemStatusEnum": "mediation.models.ActionItem.Status",
+        "LiaisonKindEnum": "mediation.models.LegalLiaison.Kind",
+        "CaseMediatorKindEnum": "mediation.models.CaseMediator.Kind",
+        "DisputeStatusEnum": "mediation.models.DisputeCase.Status",
+        "HazardStatusEnum": "mediation.models.Hazard.Status",
+        "HazardSeverityEnum": "mediation.models.Hazard.Severity",
+    }
+)

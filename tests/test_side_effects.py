@@ -14,10 +14,18 @@ from core.tasks import deliver_pending_notifications
 
 pytestmark = pytest.mark.django_db
 
-CLOSED_SMTP = {"EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend", "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": 1, "EMAIL_TIMEOUT": 2}
+# A real SMTP client against a port where nothing listens: the connection is refused.
+CLOSED_SMTP = {
+    "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+    "EMAIL_HOST": "127.0.0.1",
+    "EMAIL_PORT": 1,
+    "EMAIL_TIMEOUT": 2,
+}
 
 
-def test_filing_while_the_mail_server_is_down_succeeds_and_the_sweep_delivers_later(world, api, settings, django_capture_on_commit_callbacks):
+def test_filing_while_the_mail_server_is_down_succeeds_and_the_sweep_delivers_later(
+    world, api, settings, django_capture_on_commit_callbacks
+):
     for user in (world.resident_fulian, world.staff_yifang):
         user.email = f"{user.username}@example.cn"
         user.save(update_fields=["email"])
@@ -27,7 +35,8 @@ def test_filing_while_the_mail_server_is_down_succeeds_and_the_sweep_delivers_la
     payload = {"compound": world.fulian.pk, "category": category.pk, "description": "电梯困人，已报修两次"}
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = api.as_user(world.resident_fulian).post("/api/v1/complaints/", payload, format="json", HTTP_IDEMPOTENCY_KEY="mail-down-1")
+        client = api.as_user(world.resident_fulian)
+        response = client.post("/api/v1/complaints/", payload, format="json", HTTP_IDEMPOTENCY_KEY="mail-down-1")
 
     assert response.status_code == 201
     complaint = Complaint.objects.get(pk=response.json()["id"])
