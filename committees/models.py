@@ -332,6 +332,9 @@ class RollOwner(models.Model):
         # "Which entries may this owner cast?" (ballot casting) filters by owner.
         indexes = [models.Index(fields=["owner"], name="roll_owner_owner_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.owner_id} → {self.entry_id}"
+
 
 class Candidate(TimeStampedModel):
     """A person put forward for a compound's committee (三推荐、两回请, or owners' joint nomination).
@@ -450,3 +453,6 @@ class BallotMark(models.Model):
         verbose_name = _("ballot mark")
         verbose_name_plural = _("ballot marks")
         constraints = [models.UniqueConstraint(fields=["ballot", "candidate"], name="mark_one_per_candidate")]
+
+    def __str__(self) -> str:
+        return f"{self.candidate_id}: {self.choice}"

@@ -156,7 +156,7 @@ class _VoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @extend_schema(methods=["post"], request=serializers.BallotCastSerializer, responses={201: serializers.BallotSerializer(many=True)})
     @action(detail=True, methods=["get", "post"])
     def ballots(self, request, pk=None):
-        """GET: ballots of this vote (the committee and officials see all, an owner their own). POST: an owner casts or changes their ballot."""
+        """GET: this vote's ballots (committee and officials: all; an owner: their own). POST: an owner casts or changes theirs."""
         vote = self.get_object()
         if request.method == "POST":
             data = serializers.BallotCastSerializer(data=request.data)
