@@ -1,6 +1,14 @@
 """Portal pages of the committees app."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from committees import views
 
 app_name = "committees"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("compounds/<int:pk>/", views.compound, name="compound"),
+    path("votes/<int:pk>/", views.vote_detail, name="vote"),
+    path("votes/<int:pk>/<slug:step>/", views.vote_action, name="vote_action"),
+    path("ballots/<int:pk>/sign-off/", views.ballot_sign_off, name="ballot_sign_off"),
+]
