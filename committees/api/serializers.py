@@ -1,5 +1,8 @@
 """Input and output serializers of the committees API. Input serializers validate; services write."""
 
+from decimal import ROUND_HALF_UP, Decimal
+
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from committees.models import Ballot, Candidate, Choice, Committee, CommitteeMember, Matter, Vote
@@ -304,3 +307,32 @@ class TallySerializer(serializers.Serializer):
     vacant_seats = serializers.IntegerField(required=False)
     verdict = serializers.ChoiceField(choices=["passed", "rejected", "no_quorum", "elected", "none_elected"])
     certified = serializers.BooleanField()
+
+
+@extend_schema_field({"type": "string", "nullable": True, "example": "69.64"})
+class PercentField(serializers.Field):
+    """An exact percentage shown with two decimals ("69.64"); null without a denominator."""
+
+    def to_representation(self, value):
+        return None if value is None else str(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+class FormationSerializer(serializers.Serializer):
+    eligible = serializers.IntegerField()
+    with_active = serializers.IntegerField()
+    without_active = serializers.IntegerField()
+    preparing = serializers.IntegerField()
+    active_committees = serializers.IntegerField()
+    red_committees = serializers.IntegerField()
+    ending_soon = serializers.IntegerField(help_text="active committees whose term ends within 90 days")
+    formation_rate = PercentField(help_text="percent, two decimals")
+    red_ratio = PercentField(help_text="percent, two decimals")
+
+
+class CompoundLackingSerializer(serializers.ModelSerializer):
+    community = serializers.CharField(source="community.name")
+    has_preparing = serializers.BooleanField()
+
+    class Meta:
+        model = Compound
+        fields = ["id", "name", "community", "household_count", "has_preparing"]

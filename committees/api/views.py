@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from committees import selectors, services
@@ -17,6 +18,13 @@ from committees.models import Ballot, BallotMark, CommitteeMember, Matter, Vote
 from committees.tally import vote_tally
 from communities.models import Compound
 from core import errors
+
+
+def _filtered(filterset_class, request, qs):
+    filterset = filterset_class(request.query_params, queryset=qs, request=request)
+    if not filterset.is_valid():
+        raise ValidationError(filterset.errors)
+    return filterset.qs
 
 
 def _compound(user, pk: int) -> Compound:
@@ -41,6 +49,20 @@ class CommitteeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
             .prefetch_related(Prefetch("members", queryset=CommitteeMember.objects.order_by("seat_end", "role", "id")))
             .order_by("compound_id", "-term_start", "id")
         )
+
+    @extend_schema(request=None, responses={200: serializers.FormationSerializer})
+    @action(detail=False, methods=["get"], filterset_class=None, pagination_class=None)
+    def formation(self, request):
+        """Officials: formation rate (eligible compounds with an active committee ÷ eligible), red ratio, terms ending soon."""
+        return Response(serializers.FormationSerializer(selectors.formation(request.user)).data)
+
+    @extend_schema(request=None, responses={200: serializers.CompoundLackingSerializer(many=True)})
+    @action(detail=False, methods=["get"], filterset_class=None)
+    def lacking(self, request):
+        """Officials: eligible compounds in scope without an active committee (whether one is preparing)."""
+        qs = selectors.formation_compounds(request.user).filter(committee_eligible=True, has_active=False).order_by("id")
+        page = self.paginate_queryset(qs.select_related("community"))
+        return self.get_paginated_response(serializers.CompoundLackingSerializer(page, many=True).data)
 
     @extend_schema(request=serializers.CommitteeCreateSerializer, responses={201: serializers.CommitteeSerializer})
     def create(self, request, *args, **kwargs):
@@ -122,6 +144,8 @@ class _VoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         data = self.create_serializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
+        if values.get("matter") == Matter.ELECTION:
+            raise errors.ValidationError(_("Elections are created under /elections/."), field="matter")
         compound = _compound(request.user, values.pop("compound"))
         vote = services.vote_create(user=request.user, compound=compound, **values, **extra)
         return Response(self.get_serializer(vote).data, status=status.HTTP_201_CREATED)
@@ -165,8 +189,7 @@ class _VoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
                 user=request.user, vote=vote, choice=data.validated_data.get("choice"), marks=data.validated_data.get("marks")
             )
             return Response(serializers.BallotSerializer(_ballots(cast), many=True).data, status=status.HTTP_201_CREATED)
-        qs = _ballot_qs(selectors.ballots_visible_to(request.user).filter(vote=vote))
-        qs = filters.BallotFilter(request.query_params, queryset=qs).qs
+        qs = _filtered(filters.BallotFilter, request, _ballot_qs(selectors.ballots_visible_to(request.user).filter(vote=vote)))
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(serializers.BallotSerializer(page, many=True).data)
 
@@ -226,8 +249,6 @@ class DecisionViewSet(mixins.CreateModelMixin, _VoteViewSet):
 
     @extend_schema(request=serializers.VoteCreateSerializer, responses={201: serializers.VoteSerializer})
     def create(self, request, *args, **kwargs):
-        if request.data.get("matter") == Matter.ELECTION:
-            raise errors.ValidationError(_("Elections are created under /elections/."), field="matter")
         return self._create(request)
 
 
@@ -282,7 +303,7 @@ class CandidateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
     @action(detail=False, methods=["get"], url_path="by-source", filterset_class=None, pagination_class=None)
     def by_source(self, request):
         """How many candidates each source produced in the user's area (filters as for the list)."""
-        qs = filters.CandidateFilter(request.query_params, queryset=self.get_queryset()).qs
+        qs = _filtered(filters.CandidateFilter, request, self.get_queryset())
         return Response(serializers.SourceCountSerializer(selectors.candidate_counts_by_source(qs), many=True).data)
 
 

@@ -3,6 +3,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from committees import services
 from committees.models import Ballot, Candidate, Committee, CommitteeMember, Vote
 from committees.tests.factories import close, user_owner
 
@@ -41,6 +42,22 @@ def test_outsiders_get_404_on_fulian_committee_votes_candidates_and_ballots(worl
     assert client.get(f"/api/v1/ballots/{ballot_id}/").status_code == 404
     member = fulian_vote.committee.members.first()
     assert client.get(f"/api/v1/committee-members/{member.id}/").status_code == 404
+    assert member.id not in ids(client.get("/api/v1/committee-members/"))
+    assert client.post(f"/api/v1/committee-members/{member.id}/end-seat/", {}).status_code == 404
+    decision = services.vote_create(
+        user=world.committee_fulian,
+        compound=world.fulian,
+        matter="statute",
+        title="修订管理规约",
+        opens_at=timezone.now(),
+        closes_at=timezone.now() + timedelta(days=1),
+    )
+    services.vote_publish(user=world.committee_fulian, vote=decision)
+    assert decision.id not in ids(client.get("/api/v1/decisions/"))
+    assert client.get(f"/api/v1/decisions/{decision.id}/").status_code == 404
+    assert client.post(f"/api/v1/decisions/{decision.id}/ballots/", {"choice": "approve"}, format="json").status_code == 404
+    assert client.post(f"/api/v1/candidates/{fulian_vote.candidates[0].id}/vet/", {"approved": True}, format="json").status_code == 404
+    assert client.post("/api/v1/candidates/", {"compound": world.fulian.id, "name": "甲", "source": "owners_joint"}).status_code == 404
     assert Ballot.objects.count() == 1
 
 
@@ -309,3 +326,35 @@ def test_red_committee_filter(world, api, fulian_vote):
     assert ids(client.get("/api/v1/committees/", {"red": "true"})) == {fulian_vote.committee.id}
     CommitteeMember.objects.create(committee=fulian_vote.committee, name="非党员", seat_start="2022-01-01")
     assert ids(client.get("/api/v1/committees/", {"red": "true"})) == set()  # 1 of 2 is not more than half
+
+
+def test_formation_figures_and_compounds_lacking_a_committee(world, api, fulian_vote):
+    client = api.as_user(world.district)
+    body = client.get("/api/v1/committees/formation/").json()
+    assert body["eligible"] == 3 and body["with_active"] == 1 and body["formation_rate"] == "33.33"
+    assert body["red_committees"] == 1 and body["red_ratio"] == "100.00"
+    lacking = {row["name"] for row in client.get("/api/v1/committees/lacking/").json()["results"]}
+    assert lacking == {"天马华耀城", "锦祥安置小区"}
+    assert api.as_user(world.town_jieshan).get("/api/v1/committees/formation/").json()["formation_rate"] == "0.00"
+    assert {r["name"] for r in api.as_user(world.town_jieshan).get("/api/v1/committees/lacking/").json()["results"]} == {"天马华耀城"}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "payload"),
+    [
+        ("post", "/api/v1/decisions/", ["not", "a", "dict"]),
+        ("post", "/api/v1/elections/", {"compound": "x"}),
+        ("post", "/api/v1/committees/", {"compound": 1, "term_start": "2024-13-01", "term_end": "2025-01-01"}),
+        ("get", "/api/v1/ballots/?status=bogus", None),
+        ("get", "/api/v1/candidates/by-source/?source=bogus", None),
+    ],
+)
+def test_malformed_input_is_400(world, api, fulian_vote, method, path, payload):
+    client = api.as_user(world.community_fulian)
+    resp = getattr(client, method)(path, payload, format="json") if payload is not None else client.get(path)
+    assert resp.status_code == 400
+
+
+def test_election_ballots_filter_is_validated(world, api, fulian_vote):
+    resp = api.as_user(world.community_fulian).get(f"/api/v1/elections/{fulian_vote.election.id}/ballots/", {"status": "bogus"})
+    assert resp.status_code == 400
