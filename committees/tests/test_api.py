@@ -358,3 +358,37 @@ def test_malformed_input_is_400(world, api, fulian_vote, method, path, payload):
 def test_election_ballots_filter_is_validated(world, api, fulian_vote):
     resp = api.as_user(world.community_fulian).get(f"/api/v1/elections/{fulian_vote.election.id}/ballots/", {"status": "bogus"})
     assert resp.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/committees/", "/api/v1/elections/", "/api/v1/candidates/", "/api/v1/ballots/", "/api/v1/committee-members/"]
+)
+def test_list_endpoints_use_a_fixed_number_of_queries(world, api, fulian_vote, path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from communities.tests import factories as f
+
+    client = api.as_user(world.district)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(path).status_code == 200
+        return len(ctx)
+
+    api.as_user(world.resident_fulian).post(f"/api/v1/elections/{fulian_vote.election.id}/ballots/", {"marks": []}, format="json")
+    before = count()
+    for i in range(3):
+        compound = f.CompoundFactory(community=world.jinxiang_community, name=f"新小区{i}")
+        c = Committee.objects.create(compound=compound, status="active", term_start="2024-01-01", term_end="2028-12-31")
+        CommitteeMember.objects.create(committee=c, name="甲", seat_start="2024-01-01")
+        Candidate.objects.create(compound=compound, name="乙", source="owners_joint")
+        now = timezone.now()
+        Vote.objects.create(
+            compound=compound, matter="election", title="选举", opens_at=now, closes_at=now + timedelta(days=1), seats=1, term_years=5
+        )
+        owner = f.UserFactory()
+        f.role(owner, "resident")
+        f.give_unit(owner, world.fulian)
+    api.as_user(fulian_vote.neighbour).post(f"/api/v1/elections/{fulian_vote.election.id}/ballots/", {"marks": []}, format="json")
+    assert count() == before
