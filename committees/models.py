@@ -161,6 +161,17 @@ class Committee(TimeStampedModel):
         return (self.term_end - (today or timezone.localdate())).days
 
 
+class MemberQuerySet(models.QuerySet):
+    def roster(self) -> MemberQuerySet:
+        """Seated members first; director, deputies, members; then by seniority."""
+        rank = models.Case(
+            models.When(role=CommitteeMember.Role.DIRECTOR, then=models.Value(0)),
+            models.When(role=CommitteeMember.Role.DEPUTY, then=models.Value(1)),
+            default=models.Value(2),
+        )
+        return self.annotate(role_rank=rank).order_by(F("seat_end").desc(nulls_first=True), "role_rank", "seat_start", "id")
+
+
 class CommitteeMember(TimeStampedModel):
     """A seat on a committee. A seat ends (seat_end) rather than being deleted."""
 
@@ -189,6 +200,7 @@ class CommitteeMember(TimeStampedModel):
     seat_end = models.DateField(_("seat end"), null=True, blank=True)
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = MemberQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("committee member")

@@ -88,7 +88,7 @@ def compound(request: HttpRequest, pk: int) -> HttpResponse:
     committees = list(
         Committee.objects.with_counts()
         .filter(compound=place)
-        .prefetch_related(Prefetch("members", queryset=CommitteeMember.objects.order_by("seat_end", "role", "id")))
+        .prefetch_related(Prefetch("members", queryset=CommitteeMember.objects.roster()))
         .order_by("-term_start")
     )
     current = next((c for c in committees if c.status in (Committee.Status.PREPARING, Committee.Status.ACTIVE)), None)

@@ -46,7 +46,7 @@ class CommitteeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
             selectors.committees_visible_to(self.request.user)
             .with_counts()
             .select_related("compound")
-            .prefetch_related(Prefetch("members", queryset=CommitteeMember.objects.order_by("seat_end", "role", "id")))
+            .prefetch_related(Prefetch("members", queryset=CommitteeMember.objects.roster()))
             .order_by("compound_id", "-term_start", "id")
         )
 
