@@ -218,6 +218,19 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "RectificationListStatusEnum": "inspections.models.RectificationList.Status",
     }
 )
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "CommitteeStatusEnum": "committees.models.Committee.Status",
+        "CommitteeMemberRoleEnum": "committees.models.CommitteeMember.Role",
+        "VoteStatusEnum": "committees.models.Vote.Status",
+        "VoteMatterEnum": "committees.models.Matter",
+        "BallotStatusEnum": "committees.models.Ballot.Status",
+        "BallotChannelEnum": "committees.models.Ballot.Channel",
+        "BallotChoiceEnum": "committees.models.Choice",
+        "CandidateSourceEnum": "committees.models.Candidate.Source",
+        "CandidateVettingEnum": "committees.models.Candidate.Vetting",
+    }
+)
 
 LOGGING = {
     "version": 1,
