@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -581,7 +582,7 @@ def committee_remind_term_end(*, committee_id: int, today: date | None = None) -
             title=_("%(compound)s: the owners' committee's term ends on %(day)s")
             % {"compound": committee.compound.name, "day": committee.term_end},
             body=_("Please guide the owners in preparing the next election."),
-            url=f"/committees/compounds/{committee.compound_id}/",
+            url=reverse("committees:compound", args=[committee.compound_id]),
         )
     return True
 
