@@ -9,6 +9,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("compounds/<int:pk>/", views.compound, name="compound"),
     path("votes/<int:pk>/", views.vote_detail, name="vote"),
+    path("votes/<int:pk>/paper-ballot/", views.paper_ballot, name="paper_ballot"),
     path("votes/<int:pk>/<slug:step>/", views.vote_action, name="vote_action"),
+    path("candidates/<int:pk>/vet/", views.candidate_vet, name="candidate_vet"),
     path("ballots/<int:pk>/sign-off/", views.ballot_sign_off, name="ballot_sign_off"),
 ]

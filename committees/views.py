@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from committees import selectors, services
-from committees.models import Ballot, Candidate, Committee, CommitteeMember, Vote
+from committees.models import Ballot, Candidate, Choice, Committee, CommitteeMember, Vote
 from committees.tally import vote_tally
 from communities import selectors as places
-from communities.models import Subdistrict
+from communities.models import Subdistrict, Unit
 from core import errors
 
 
@@ -149,6 +149,7 @@ def vote_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_official": is_official,
             "pending": pending,
             "sources": dict(Candidate.Source.choices),
+            "choices": Choice.choices,
         },
     )
 
@@ -179,3 +180,48 @@ def ballot_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
     except errors.DomainError as exc:
         messages.error(request, exc.message)
     return redirect("committees:vote", pk=ballot.vote_id)
+
+
+@login_required
+@require_POST
+def paper_ballot(request: HttpRequest, pk: int) -> HttpResponse:
+    """A committee member enters a paper ballot, finding the owner by the unit's address."""
+    vote = get_object_or_404(selectors.votes_visible_to(request.user).select_related("compound"), pk=pk)
+    address = {k: request.POST.get(k, "").strip() for k in ("building", "entrance", "room")}
+    unit = Unit.objects.filter(compound=vote.compound, **address).first()
+    owner = unit.owners.order_by("id").first() if unit else None
+    try:
+        if owner is None:
+            raise errors.ValidationError(_("No registered owner for this unit."), field="room")
+        if vote.is_election:
+            marks = [
+                {"candidate": c.pk, "choice": request.POST[f"c{c.pk}"]}
+                for c in vote.candidates.filter(vetting=Candidate.Vetting.APPROVED)
+                if request.POST.get(f"c{c.pk}")
+            ]
+            services.ballot_enter_paper(user=request.user, vote=vote, owner=owner, marks=marks, note=request.POST.get("note", "")[:200])
+        else:
+            choice = request.POST.get("choice") or None
+            services.ballot_enter_paper(user=request.user, vote=vote, owner=owner, choice=choice, note=request.POST.get("note", "")[:200])
+        messages.success(request, _("Paper ballot entered; it counts once the community signs it off."))
+    except errors.DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("committees:vote", pk=pk)
+
+
+@login_required
+@require_POST
+def candidate_vet(request: HttpRequest, pk: int) -> HttpResponse:
+    candidate = get_object_or_404(selectors.candidates_visible_to(request.user).select_related("compound"), pk=pk)
+    try:
+        services.candidate_vet(
+            user=request.user, candidate=candidate, approved=request.POST.get("approved") == "1", reason=request.POST.get("reason", "")
+        )
+        messages.success(request, _("Vetting recorded."))
+    except errors.DomainError as exc:
+        messages.error(request, exc.message)
+    return (
+        redirect("committees:vote", pk=candidate.vote_id)
+        if candidate.vote_id
+        else redirect("committees:compound", pk=candidate.compound_id)
+    )

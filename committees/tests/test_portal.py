@@ -65,3 +65,39 @@ def test_official_signs_off_paper_ballot_and_certifies_in_portal(world, client, 
     close(e)
     client.post(f"/committees/votes/{e.id}/certify/")
     assert Vote.objects.get(pk=e.pk).status == "certified"
+
+
+def test_committee_member_enters_paper_ballot_by_unit_address(world, client, fulian_vote):
+    unit = world.resident_fulian_unit
+    client.force_login(world.committee_fulian)
+    page = client.get(f"/committees/votes/{fulian_vote.election.id}/").content.decode()
+    assert 'id="paper-ballot"' in page
+    a, b = fulian_vote.candidates
+    data = {"building": unit.building, "entrance": unit.entrance, "room": unit.room, f"c{a.id}": "approve", f"c{b.id}": "oppose"}
+    client.post(f"/committees/votes/{fulian_vote.election.id}/paper-ballot/", data)
+    ballot = Ballot.objects.get()
+    assert ballot.channel == "paper" and ballot.status == "pending" and ballot.owner.user == world.resident_fulian
+    assert dict(ballot.marks.values_list("candidate_id", "choice")) == {a.id: "approve", b.id: "oppose"}
+    client.post(f"/committees/votes/{fulian_vote.election.id}/paper-ballot/", {**data, "room": "no-such-room"})
+    assert Ballot.objects.count() == 1
+
+
+def test_resident_cannot_enter_paper_ballots_in_portal(world, client, fulian_vote):
+    unit = world.resident_fulian_unit
+    client.force_login(world.resident_fulian)
+    assert 'id="paper-ballot"' not in client.get(f"/committees/votes/{fulian_vote.election.id}/").content.decode()
+    data = {"building": unit.building, "entrance": unit.entrance, "room": unit.room}
+    client.post(f"/committees/votes/{fulian_vote.election.id}/paper-ballot/", data)
+    assert not Ballot.objects.exists()
+
+
+def test_official_vets_candidates_of_a_draft_election_in_portal(world, client, fulian_vote):
+    from committees.models import Candidate
+
+    Vote.objects.filter(pk=fulian_vote.election.pk).update(status="draft")
+    c = Candidate.objects.create(compound=world.fulian, vote=fulian_vote.election, name="新人", source="owners_joint")
+    client.force_login(world.community_fulian)
+    client.post(f"/committees/candidates/{c.id}/vet/", {"approved": "0", "reason": ""})
+    assert Candidate.objects.get(pk=c.pk).vetting == "pending"  # a rejection needs a reason
+    client.post(f"/committees/candidates/{c.id}/vet/", {"approved": "0", "reason": "非本小区业主"})
+    assert Candidate.objects.get(pk=c.pk).vetting == "rejected"
