@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from committees import selectors, services
-from committees.models import Ballot, Candidate, Choice, Committee, CommitteeMember, Vote
+from committees.forms import CandidateForm, VoteForm
+from committees.models import Ballot, Candidate, Choice, Committee, CommitteeMember, Matter, Vote
 from committees.tally import vote_tally
 from communities import selectors as places
 from communities.models import Subdistrict, Unit
@@ -112,6 +113,7 @@ def compound(request: HttpRequest, pk: int) -> HttpResponse:
             "is_official": is_official,
             "can_manage": selectors.can_manage(request.user, place),
             "history": history,
+            "vote_form": VoteForm(),
         },
     )
 
@@ -150,6 +152,7 @@ def vote_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "pending": pending,
             "sources": dict(Candidate.Source.choices),
             "choices": Choice.choices,
+            "candidate_form": CandidateForm(),
         },
     )
 
@@ -225,3 +228,48 @@ def candidate_vet(request: HttpRequest, pk: int) -> HttpResponse:
         if candidate.vote_id
         else redirect("committees:compound", pk=candidate.compound_id)
     )
+
+
+@login_required
+@require_POST
+def vote_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Committee members and officials draft a vote for the compound."""
+    place = get_object_or_404(selectors.compounds_for_committees(request.user), pk=pk)
+    form = VoteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "; ".join(f"{form.fields[k].label}: {' '.join(v)}" for k, v in form.errors.items()))
+        return redirect("committees:compound", pk=pk)
+    data = form.cleaned_data
+    election = data["matter"] == Matter.ELECTION
+    try:
+        vote = services.vote_create(
+            user=request.user,
+            compound=place,
+            matter=data["matter"],
+            title=data["title"],
+            description=data["description"],
+            opens_at=data["opens_at"],
+            closes_at=data["closes_at"],
+            seats=data["seats"] if election else None,
+        )
+    except errors.DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("committees:compound", pk=pk)
+    return redirect("committees:vote", pk=vote.pk)
+
+
+@login_required
+@require_POST
+def candidate_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Nominate a candidate onto a draft election's ballot; vetting follows."""
+    vote = get_object_or_404(selectors.votes_visible_to(request.user).select_related("compound"), pk=pk)
+    form = CandidateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "; ".join(f"{form.fields[k].label}: {' '.join(v)}" for k, v in form.errors.items()))
+        return redirect("committees:vote", pk=pk)
+    try:
+        services.candidate_nominate(user=request.user, compound=vote.compound, vote=vote, **form.cleaned_data)
+        messages.success(request, _("Candidate nominated; vetting is pending."))
+    except errors.DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("committees:vote", pk=pk)

@@ -101,3 +101,34 @@ def test_official_vets_candidates_of_a_draft_election_in_portal(world, client, f
     assert Candidate.objects.get(pk=c.pk).vetting == "pending"  # a rejection needs a reason
     client.post(f"/committees/candidates/{c.id}/vet/", {"approved": "0", "reason": "非本小区业主"})
     assert Candidate.objects.get(pk=c.pk).vetting == "rejected"
+
+
+def test_committee_member_drafts_an_election_and_nominates_in_portal(world, client):
+    from committees.models import Candidate
+
+    client.force_login(world.committee_fulian)
+    assert 'id="new-vote"' in client.get(f"/committees/compounds/{world.fulian.id}/").content.decode()
+    resp = client.post(
+        f"/committees/compounds/{world.fulian.id}/votes/",
+        {"matter": "election", "title": "换届选举", "opens_at": "2030-01-01T09:00", "closes_at": "2030-01-10T18:00", "seats": "5"},
+    )
+    vote = Vote.objects.get()
+    assert resp.url == f"/committees/votes/{vote.id}/" and vote.seats == 5 and vote.status == "draft"
+    client.post(f"/committees/votes/{vote.id}/candidates/", {"name": "林某", "source": "secretary_elsewhere", "is_party_member": "on"})
+    c = Candidate.objects.get()
+    assert c.vote_id == vote.id and c.is_party_member and c.vetting == "pending"
+    client.post(
+        f"/committees/compounds/{world.fulian.id}/votes/",
+        {"matter": "election", "title": "缺名额", "opens_at": "2030-01-01T09:00", "closes_at": "2030-01-10T18:00"},
+    )
+    assert Vote.objects.count() == 1  # an election needs seats
+
+
+def test_resident_cannot_draft_votes_in_portal(world, client):
+    client.force_login(world.resident_fulian)
+    assert 'id="new-vote"' not in client.get(f"/committees/compounds/{world.fulian.id}/").content.decode()
+    client.post(
+        f"/committees/compounds/{world.fulian.id}/votes/",
+        {"matter": "other", "title": "x", "opens_at": "2030-01-01T09:00", "closes_at": "2030-01-10T18:00"},
+    )
+    assert not Vote.objects.exists()
