@@ -22,7 +22,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
-from committees.models import SUPERMAJORITY_MATTERS, Ballot, Candidate, Choice, Matter, RollEntry, Vote
+from committees.models import SUPERMAJORITY_MATTERS, Ballot, BallotMark, Candidate, Choice, Matter, RollEntry, Vote
 
 ZERO = Value(Decimal("0.00"))
 COUNTED = Q(status=Ballot.Status.COUNTED)
@@ -142,32 +142,25 @@ def vote_tally(vote: Vote) -> dict:
 
 
 def _candidates(vote: Vote, part_c: int, part_h: int, quorum: bool) -> list[dict]:
-    counted = Q(marks__ballot__status=Ballot.Status.COUNTED)
-    rows = (
-        Candidate.objects.filter(vote=vote, vetting=Candidate.Vetting.APPROVED)
-        .annotate(
-            approve_area=Coalesce(Sum("marks__ballot__entry__area", filter=counted & Q(marks__choice=Choice.APPROVE)), ZERO),
-            approve_heads=Count("marks", filter=counted & Q(marks__choice=Choice.APPROVE)),
-            oppose_area=Coalesce(Sum("marks__ballot__entry__area", filter=counted & Q(marks__choice=Choice.OPPOSE)), ZERO),
-            oppose_heads=Count("marks", filter=counted & Q(marks__choice=Choice.OPPOSE)),
+    candidates = list(Candidate.objects.filter(vote=vote, vetting=Candidate.Vetting.APPROVED).order_by("id").values("id", "name", "source"))
+    # One grouped aggregate over the counted ballots' marks: (candidate, choice) → area, heads.
+    sums = {
+        (row["candidate_id"], row["choice"]): (_cents(row["area"]), row["heads"])
+        for row in BallotMark.objects.filter(
+            ballot__vote=vote, ballot__status=Ballot.Status.COUNTED, candidate_id__in=[c["id"] for c in candidates]
         )
-        .order_by("id")
-        .values("id", "name", "source", "approve_area", "approve_heads", "oppose_area", "oppose_heads")
-    )
+        .values("candidate_id", "choice")
+        .annotate(area=Coalesce(Sum("ballot__entry__area"), ZERO), heads=Count("id"))
+        .order_by()
+    }
     out = []
-    for row in rows:
-        option = _option(
-            _cents(row["approve_area"]),
-            row["approve_heads"],
-            _cents(row["oppose_area"]),
-            row["oppose_heads"],
-            part_c,
-            part_h,
-            False,
-        )
+    for row in candidates:
+        approve = sums.get((row["id"], Choice.APPROVE), (0, 0))
+        oppose = sums.get((row["id"], Choice.OPPOSE), (0, 0))
+        option = _option(*approve, *oppose, part_c, part_h, False)
         option.update(candidate=row["id"], name=row["name"], source=row["source"], rank=None, elected=False, tied=False)
         option["passes"] = option["passes"] and quorum
-        option["_key"] = (_cents(row["approve_area"]), row["approve_heads"])
+        option["_key"] = approve
         out.append(option)
     _rank(out, vote.seats or 0)
     for option in out:
