@@ -68,3 +68,10 @@ fuzz: install
 # fault runs (bench/loadtest.py; FAULTS=none skips them). Stops services shared with everyone: see README.
 loadtest: install
 	$(TEST_ENV) $(BIN)/python bench/loadtest.py --faults $${FAULTS:-none,redis,postgres}
+
+# Tally of an owners' vote over 20,000 units (bench/tally.py); a database of its own (BENCH_TALLY_DATABASE_URL).
+# `bench` collects one prerequisite per benchmark, so each app adds its own without touching the others.
+.PHONY: bench-tally
+bench: bench-tally
+bench-tally: install
+	REDIS_URL=$${REDIS_URL:-$(REDIS)/0} $(BIN)/python bench/tally.py

@@ -240,6 +240,19 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "FindingSeverityEnum": "inspections.models.Finding.Severity",
     }
 )
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "CommitteeStatusEnum": "committees.models.Committee.Status",
+        "CommitteeMemberRoleEnum": "committees.models.CommitteeMember.Role",
+        "VoteStatusEnum": "committees.models.Vote.Status",
+        "VoteMatterEnum": "committees.models.Matter",
+        "BallotStatusEnum": "committees.models.Ballot.Status",
+        "BallotChannelEnum": "committees.models.Ballot.Channel",
+        "BallotChoiceEnum": "committees.models.Choice",
+        "CandidateSourceEnum": "committees.models.Candidate.Source",
+        "CandidateVettingEnum": "committees.models.Candidate.Vetting",
+    }
+)
 
 LOGGING = {
     "version": 1,
@@ -290,5 +303,6 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "DisputeStatusEnum": "mediation.models.DisputeCase.Status",
         "HazardStatusEnum": "mediation.models.Hazard.Status",
         "HazardSeverityEnum": "mediation.models.Hazard.Severity",
+        "DisputeSourceEnum": "mediation.models.DisputeCase.Source",
     }
 )
