@@ -203,3 +203,23 @@ def test_official_sees_complaint_events_of_their_area_only(world, client, catego
 def test_audit_page_is_404_for_non_officials(world, client, who):
     client.force_login(getattr(world, who))
     assert client.get("/audit/").status_code == 404
+
+
+def test_official_sees_history_of_committees_in_their_area_with_what_changed(world, client):
+    import datetime as dt
+
+    from committees.models import Committee
+
+    mine = Committee.objects.create(compound=world.fulian, term_start=dt.date(2026, 1, 1), term_end=dt.date(2030, 12, 31))
+    Committee.objects.create(compound=world.tianma, term_start=dt.date(2026, 2, 1), term_end=dt.date(2030, 12, 31))
+    mine.status = Committee.Status.ACTIVE
+    mine.save()
+    client.force_login(world.community_fulian)
+    body = client.get("/audit/", {"source": "committees.committee"}).content.decode()
+    rows = [line for line in body.splitlines() if "<tr><td>20" in line]
+    assert len(rows) == 2  # created, then changed: both of 福炼小区's committee only
+    assert "修改" in rows[0] and "状态" in rows[0]  # the change names the field that changed
+    assert "新建" in rows[1]
+    client.force_login(world.district)
+    body = client.get("/audit/", {"source": "committees.committee"}).content.decode()
+    assert len([line for line in body.splitlines() if "<tr><td>20" in line]) == 3
