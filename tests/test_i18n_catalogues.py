@@ -79,6 +79,5 @@ def test_compiled_catalogue_matches_its_po(path):
     stale = sorted((k for k in expected if k in compiled and compiled[k] != expected[k]), key=str)
     extra = sorted((k for k in compiled if k not in expected), key=str)
     assert not (missing or stale or extra), (
-        f"{name(mo_path)} is out of sync with its .po (run compilemessages): "
-        f"missing {missing}, different {stale}, extra {extra}"
+        f"{name(mo_path)} is out of sync with its .po (run compilemessages): missing {missing}, different {stale}, extra {extra}"
     )
