@@ -58,6 +58,14 @@ def complaint_get(*, user: User, pk: int | str) -> Complaint:
         raise errors.ScopeError("Not found.") from None
 
 
+def photo_get(*, user: User, pk: int) -> ComplaintPhoto:
+    """A photo of a complaint the user may see; ScopeError (404) otherwise."""
+    item = ComplaintPhoto.objects.filter(pk=pk, complaint__in=complaints_visible_to(user).values("id")).first()
+    if item is None:
+        raise errors.ScopeError("Not found.")
+    return item
+
+
 def supervision_list(user: User) -> QuerySet[Complaint]:
     """Open complaints for the supervising official: overdue first, then by nearest deadline."""
     return complaints_for_list(user).filter(status__in=("submitted", "dispatched", "accepted")).order_by("-is_overdue", "resolve_due", "id")

@@ -745,3 +745,14 @@ def complaints_clear_overdue(*, now: dt.datetime | None = None) -> int:
     """Clear the flag on complaints no longer overdue (signed for in time after a return, or closed)."""
     now = now or timezone.now()
     return Complaint.objects.filter(is_overdue=True).exclude(overdue_q(now)).update(is_overdue=False, updated_at=now)
+
+
+# --- notifications ---------------------------------------------------------------------------------
+def notification_mark_read(*, user: User, ids: Sequence[int] | None = None) -> int:
+    """Mark the user's own notifications read (all unread ones if `ids` is None). Returns how many."""
+    from core.models import Notification
+
+    qs = Notification.objects.filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    return qs.update(read_at=timezone.now())

@@ -57,3 +57,33 @@ def complaint(world, *, compound=None, reporter=None, code: str = "other", statu
         c = services.complaint_reject(complaint=c, actor=world.district, reason="invalid")
     c.refresh_from_db()
     return c
+
+
+def bulk(world, n: int, *, compound=None, **fields) -> list[Complaint]:
+    """`n` dispatched complaints written directly (for list and query-count tests; no events)."""
+    import datetime as dt
+    import uuid
+
+    from django.utils import timezone
+
+    cat = category("noise")
+    now = timezone.now()
+    rows = [
+        Complaint(
+            number=uuid.uuid4().hex[:20],
+            compound=compound or world.fulian,
+            category=cat,
+            description=f"噪声扰民 {i}",
+            reporter=world.resident_fulian,
+            reporter_name="王红",
+            status=Complaint.Status.DISPATCHED,
+            assigned_company=world.yifang,
+            made_at=now,
+            dispatched_at=now,
+            response_due=now + dt.timedelta(hours=4),
+            resolve_due=now + dt.timedelta(days=3),
+            **fields,
+        )
+        for i in range(n)
+    ]
+    return Complaint.objects.bulk_create(rows)
