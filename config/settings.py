@@ -210,11 +210,20 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "ENUM_NAME_OVERRIDES": {
+}
+# Several models have a `status`; name their enums so the schema stays stable.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "InspectionStatusEnum": "inspections.models.Inspection.Status",
+        "RectificationListStatusEnum": "inspections.models.RectificationList.Status",
+    }
+)
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
         "ComplaintStatusEnum": "complaints.models.Complaint.Status",
         "ComplaintChannelEnum": "complaints.models.Complaint.Channel",
-    },
-}
+    }
+)
 
 LOGGING = {
     "version": 1,
