@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from communities.models import Community, Compound, PropertyCompany
 
@@ -47,12 +48,12 @@ class Complaint(models.Model):
     """
 
     class Status(models.TextChoices):
-        SUBMITTED = "submitted", _("submitted")
-        DISPATCHED = "dispatched", _("dispatched")
-        ACCEPTED = "accepted", _("accepted")
-        RESOLVED = "resolved", _("resolved")
-        CLOSED = "closed", _("closed")
-        REJECTED = "rejected", _("rejected")
+        SUBMITTED = "submitted", pgettext_lazy("complaint status", "submitted")
+        DISPATCHED = "dispatched", pgettext_lazy("complaint status", "dispatched")
+        ACCEPTED = "accepted", pgettext_lazy("complaint status", "accepted")
+        RESOLVED = "resolved", pgettext_lazy("complaint status", "resolved")
+        CLOSED = "closed", pgettext_lazy("complaint status", "closed")
+        REJECTED = "rejected", pgettext_lazy("complaint status", "rejected")
 
     class Channel(models.TextChoices):
         APP = "app", _("app / API")
@@ -66,8 +67,8 @@ class Complaint(models.Model):
         DISSATISFIED = "dissatisfied", _("dissatisfied")
 
     class RejectReason(models.TextChoices):
-        INVALID = "invalid", _("invalid")
-        DUPLICATE = "duplicate", _("duplicate")
+        INVALID = "invalid", pgettext_lazy("complaint rejected as", "invalid")
+        DUPLICATE = "duplicate", pgettext_lazy("complaint rejected as", "duplicate")
 
     number = models.CharField(_("number"), max_length=24, unique=True)
     compound = models.ForeignKey(Compound, on_delete=models.PROTECT, related_name="complaints", verbose_name=_("compound"))
@@ -143,21 +144,21 @@ class ComplaintEvent(models.Model):
     """One step of a complaint's life: who, when, from, to, note. Append-only: never edited or deleted."""
 
     class Kind(models.TextChoices):
-        CREATE = "create", _("filed")
-        DISPATCH = "dispatch", _("dispatched")
-        ACCEPT = "accept", _("signed for")
-        RETURN = "return", _("returned")
-        REJECT = "reject", _("rejected")
-        REASSIGN = "reassign", _("reassigned")
-        EXTEND = "extend", _("deadline extended")
-        RESOLVE = "resolve", _("resolved")
-        CONFIRM = "confirm", _("confirmed")
-        REOPEN = "reopen", _("reopened")
-        CLOSE = "close", _("closed")
-        SUPERVISE = "supervise", _("supervision notice")
-        ANSWER = "answer", _("supervision answered")
-        COMMENT = "comment", _("comment")
-        OVERDUE = "overdue", _("became overdue")
+        CREATE = "create", pgettext_lazy("complaint event", "filed")
+        DISPATCH = "dispatch", pgettext_lazy("complaint event", "dispatched")
+        ACCEPT = "accept", pgettext_lazy("complaint event", "signed for")
+        RETURN = "return", pgettext_lazy("complaint event", "returned")
+        REJECT = "reject", pgettext_lazy("complaint event", "rejected")
+        REASSIGN = "reassign", pgettext_lazy("complaint event", "reassigned")
+        EXTEND = "extend", pgettext_lazy("complaint event", "deadline extended")
+        RESOLVE = "resolve", pgettext_lazy("complaint event", "resolved")
+        CONFIRM = "confirm", pgettext_lazy("complaint event", "confirmed")
+        REOPEN = "reopen", pgettext_lazy("complaint event", "reopened")
+        CLOSE = "close", pgettext_lazy("complaint event", "closed")
+        SUPERVISE = "supervise", pgettext_lazy("complaint event", "supervision notice")
+        ANSWER = "answer", pgettext_lazy("complaint event", "supervision answered")
+        COMMENT = "comment", pgettext_lazy("complaint event", "comment")
+        OVERDUE = "overdue", pgettext_lazy("complaint event", "became overdue")
 
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="events", verbose_name=_("complaint"))
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)

@@ -17,6 +17,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from communities.models import Community, Compound, ManagementContract, PropertyCompany, RoleAssignment
 from complaints.models import Category, Complaint, ComplaintEvent, ComplaintPhoto
@@ -513,7 +514,7 @@ def complaint_reject(*, complaint: Complaint, actor: User, reason: str, note: st
             is_overdue=False,
             closed_at=timezone.now(),
         )
-        _notify_reporter(complaint, "complaint.rejected", _status_title(complaint, _("rejected")), body=note)
+        _notify_reporter(complaint, "complaint.rejected", _status_title(complaint, pgettext("complaint status", "rejected")), body=note)
     return complaint
 
 
