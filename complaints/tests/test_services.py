@@ -266,3 +266,12 @@ def test_two_staff_signing_for_the_same_order_at_once_exactly_one_succeeds(world
         t.join()
     assert sorted(results) == ["conflict", "ok"]
     assert ComplaintEvent.objects.filter(complaint=c, kind=K.ACCEPT).count() == 1
+
+
+def test_periodic_tasks_are_registered_under_their_schedule_names():
+    from config.celery import app
+    from core.schedules import _DEFAULTS
+
+    app.loader.import_default_modules()
+    for name in ("complaints.refresh_overdue", "complaints.auto_close"):
+        assert _DEFAULTS[name].task in app.tasks
