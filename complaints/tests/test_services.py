@@ -275,3 +275,12 @@ def test_periodic_tasks_are_registered_under_their_schedule_names():
     app.loader.import_default_modules()
     for name in ("complaints.refresh_overdue", "complaints.auto_close"):
         assert _DEFAULTS[name].task in app.tasks
+
+
+def test_events_cannot_be_edited_in_the_database(world):
+    from django.db import IntegrityError, transaction
+
+    c = f.complaint(world)
+    with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
+        ComplaintEvent.objects.filter(complaint=c).update(note="rewritten")
+    assert not ComplaintEvent.objects.filter(note="rewritten").exists()
