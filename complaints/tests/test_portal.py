@@ -139,3 +139,11 @@ def test_walk_in_form_refuses_compounds_outside_the_area_and_non_officials(world
     r = client.post("/complaints/walk-in/", {"compound": world.tianma.pk, "category": f.category("noise").pk, "description": "x"})
     assert r.status_code == 200 and not Complaint.objects.exists()
     assert as_user(world.staff_yifang).get("/complaints/walk-in/").status_code == 404
+
+
+def test_anonymous_reporter_is_hidden_from_staff_on_the_complaint_page(world, as_user):
+    c = f.complaint(world, is_anonymous=True)
+    staff_html = as_user(world.staff_yifang).get(f"/complaints/{c.pk}/").content.decode()
+    assert "王红" not in staff_html and "13905951234" not in staff_html
+    assert "匿名" in staff_html
+    assert "王红" in as_user(world.community_fulian).get(f"/complaints/{c.pk}/").content.decode()
