@@ -232,6 +232,12 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
         "CandidateVettingEnum": "committees.models.Candidate.Vetting",
     }
 )
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "ComplaintStatusEnum": "complaints.models.Complaint.Status",
+        "ComplaintChannelEnum": "complaints.models.Complaint.Channel",
+    }
+)
 
 LOGGING = {
     "version": 1,
