@@ -103,6 +103,7 @@ class Complaint(models.Model):
     extended = models.BooleanField(_("deadline extended"), default=False)
     reopen_count = models.PositiveSmallIntegerField(_("reopened"), default=0)
     supervised = models.BooleanField(_("under supervision"), default=False)
+    supervision_answered = models.BooleanField(_("supervision answered"), default=False)
 
     rating = models.CharField(_("rating"), max_length=12, choices=Rating.choices, blank=True)
     rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
@@ -192,6 +193,29 @@ class ComplaintPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.image.name
+
+
+class IdempotencyKey(models.Model):
+    """A client's `Idempotency-Key` for one complaint filing, written in the filing's transaction.
+
+    A retry with the same key by the same user finds this row and gets the stored response back.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user"))
+    key = models.CharField(_("key"), max_length=100)
+    fingerprint = models.CharField(_("request fingerprint"), max_length=64)
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="+", verbose_name=_("complaint"))
+    response_status = models.PositiveSmallIntegerField(_("response status"))
+    response_body = models.JSONField(_("response body"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique_per_user")]
+
+    def __str__(self) -> str:
+        return self.key
 
 
 class Open311Client(models.Model):
