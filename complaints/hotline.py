@@ -400,7 +400,9 @@ def _run_rows(batch: HotlineImport, rows: list[RawRow]) -> None:
     done = set(HotlineImportRow.objects.filter(batch=batch).values_list("row_number", flat=True))
     matcher = Matcher()
     user = batch.uploaded_by
-    in_scope = None if user.is_superuser else set(compound_ids_visible_to(user, roles=[RoleAssignment.Role.OFFICIAL]).values_list("id", flat=True))
+    in_scope = (
+        None if user.is_superuser else set(compound_ids_visible_to(user, roles=[RoleAssignment.Role.OFFICIAL]).values_list("id", flat=True))
+    )
     seen_in_file: dict[str, int] = {}
     now = timezone.now()
     for i, row in enumerate(rows, start=1):
@@ -456,12 +458,15 @@ def _import_row(
                 actor=batch.uploaded_by,
             )
             report(Outcome.IMPORTED, "", complaint)
-    except IntegrityError:
-        # Another import filed the same ticket between our check and our insert.
+    except (IntegrityError, errors.ValidationError) as exc:
+        # Another import may have filed the same ticket between our check and our insert.
         existing = Complaint.objects.filter(hotline_ticket=row.ticket).only("id", "number").first()
-        if existing is None:
+        if existing is not None:
+            report(Outcome.DUPLICATE, _("Already imported as complaint %(number)s.") % {"number": existing.number}, existing)
+        elif isinstance(exc, errors.ValidationError):
+            report(Outcome.REFUSED, exc.message)
+        else:
             raise
-        report(Outcome.DUPLICATE, _("Already imported as complaint %(number)s.") % {"number": existing.number}, existing)
     except errors.DomainError as exc:
         report(Outcome.REFUSED, exc.message)
 

@@ -66,5 +66,12 @@ def hotline_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "complaints/hotline_import_detail.html",
-        {"batch": batch, "page": page, "outcome": outcome, "outcomes": HotlineImportRow.Outcome.choices, "running": running, "percent": percent},
+        {
+            "batch": batch,
+            "page": page,
+            "outcome": outcome,
+            "outcomes": HotlineImportRow.Outcome.choices,
+            "running": running,
+            "percent": percent,
+        },
     )

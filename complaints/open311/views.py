@@ -250,4 +250,3 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
 def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
     fmt = "json" if request.path.endswith(".json") else "xml"
     return error(fmt, 404, _("No such Open311 resource: %(path)s") % {"path": request.path})
-
