@@ -251,3 +251,31 @@ def test_portal_pages_are_404_for_non_officials_and_other_officials(world, clien
     assert client.get("/complaints/hotline/").status_code == 404
     client.force_login(world.town_jieshan)
     assert client.get(f"/complaints/hotline/{batch.pk}/").status_code == 404
+
+
+def test_the_documented_sample_file_imports_as_described(world, official):
+    from pathlib import Path
+
+    from communities.tests import factories as f
+
+    world.jinxiang.address = "山腰街道锦祥路6号"
+    world.jinxiang.save()
+    f.CompoundFactory(community=world.jinxiang_community, name="圭东小区", household_count=214)
+    sample = Path(__file__).resolve().parents[2] / "docs/samples/12345_hotline_sample.csv"
+    batch = hotline.hotline_import_create(file=SimpleUploadedFile(sample.name, sample.read_bytes()), uploaded_by=official)
+
+    assert (batch.imported, batch.duplicates, batch.refused) == (5, 0, 2)
+    got = outcomes(batch)
+    assert got[7][0] == got[8][0] == "refused"
+    assert Complaint.objects.get(hotline_ticket="QZ12345-20261104-0004").compound == world.jinxiang
+
+
+def test_demo_open311_clients_seed_twice_without_duplicates(db):
+    import io as _io
+
+    from complaints import demo_integrations
+    from complaints.models import Open311Client
+
+    demo_integrations.seed(_io.StringIO())
+    demo_integrations.seed(_io.StringIO())
+    assert Open311Client.objects.filter(is_active=True).count() == len(demo_integrations.CLIENTS)
