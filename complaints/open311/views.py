@@ -11,6 +11,7 @@ equal to a request id.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from django.db.models import QuerySet
@@ -110,6 +111,15 @@ def _public_requests() -> QuerySet[Complaint]:
     ).order_by("-made_at", "-id")
 
 
+# Residents sometimes type their phone or ID number into the description; public output masks them.
+_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+_ID_CARD = re.compile(r"(?<![0-9Xx])(\d{6})\d{8}(\d{3}[0-9Xx])(?![0-9Xx])")
+
+
+def public_text(text: str) -> str:
+    return _MOBILE.sub(r"\1****\2", _ID_CARD.sub(r"\1********\2", text))
+
+
 def _status_notes(c: Complaint) -> str:
     if c.status == Complaint.Status.REJECTED and c.reject_reason:
         return f"{c.get_status_display()}: {c.get_reject_reason_display()}"
@@ -128,7 +138,7 @@ def _request(c: Complaint) -> dict:
         "status_notes": _status_notes(c),
         "service_name": _service_name(c.category),
         "service_code": c.category.code,
-        "description": c.description,
+        "description": public_text(c.description),
         "agency_responsible": agency,
         "service_notice": service.notice(c.category),
         "requested_datetime": w3(c.made_at),

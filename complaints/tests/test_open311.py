@@ -167,6 +167,12 @@ def test_requests_carry_no_personal_data_of_the_reporter(client, world, filed):
         assert secret not in body
 
 
+def test_phone_and_id_numbers_typed_into_the_description_are_masked(client, world, elevator):
+    c = complaint_create(compound=world.fulian, category=elevator, description="电梯坏了，联系我13905951234，身份证350505199001011234")
+    [data] = js(client.get(f"{BASE}/requests/{c.number}.json"))
+    assert data["description"] == "电梯坏了，联系我139****1234，身份证350505********1234"
+
+
 def test_requests_list_xml_matches_the_spec_layout(client, filed):
     root = xml(client.get(f"{BASE}/requests.xml"))
     assert root.tag == "service_requests" and [c.tag for c in root] == ["request", "request"]
