@@ -131,6 +131,11 @@ class Complaint(models.Model):
     def __str__(self) -> str:
         return self.number
 
+    @property
+    def assignee(self) -> "PropertyCompany | Community | None":
+        """Who handles it now: the assigned company, or the community for a self-managed compound."""
+        return self.assigned_company or self.assigned_community
+
 
 class ComplaintEvent(models.Model):
     """One step of a complaint's life: who, when, from, to, note. Append-only: never edited or deleted."""

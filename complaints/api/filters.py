@@ -30,6 +30,19 @@ class ComplaintFilter(django_filters.FilterSet):
         model = Complaint
         fields = ["status", "category", "compound", "community", "subdistrict", "channel", "overdue", "made_from", "made_to", "q"]
 
+    @classmethod
+    def for_user(cls, data, *, queryset, user) -> "ComplaintFilter":
+        """The same filters with choice lists narrowed to the user's scope (for the portal's form)."""
+        from communities.selectors import communities_visible_to, compounds_visible_to, subdistricts_visible_to
+
+        filterset = cls(data, queryset=queryset)
+        fields = filterset.form.fields
+        fields["compound"].queryset = compounds_visible_to(user).order_by("name")
+        fields["community"].queryset = communities_visible_to(user).order_by("name")
+        fields["subdistrict"].queryset = subdistricts_visible_to(user).order_by("id")
+        fields["category"].queryset = Category.objects.filter(is_active=True)
+        return filterset
+
     def search(self, queryset, name, value):
         # Chinese has no word boundaries: a plain substring match (ILIKE) is what residents expect.
         value = value.strip()

@@ -1,0 +1,70 @@
+"""Admin: categories (deadlines), complaints read-only (changes go through the services), Open311 clients."""
+
+import secrets
+
+from django.contrib import admin
+
+from complaints import models
+
+
+@admin.register(models.Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ("name_zh", "code", "group", "accept_hours", "resolve_days", "is_urgent", "is_target", "is_active", "sort_order")
+    list_filter = ("group", "is_urgent", "is_target", "is_active")
+    list_editable = ("accept_hours", "resolve_days", "is_active", "sort_order")
+    search_fields = ("name_zh", "name_en", "code", "keywords")
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class EventInline(ReadOnlyInline):
+    model = models.ComplaintEvent
+    fields = ("at", "kind", "actor", "from_status", "to_status", "note")
+    readonly_fields = fields
+
+
+class PhotoInline(ReadOnlyInline):
+    model = models.ComplaintPhoto
+    fields = ("stage", "image", "uploaded_by", "uploaded_at")
+    readonly_fields = fields
+
+
+@admin.register(models.Complaint)
+class ComplaintAdmin(admin.ModelAdmin):
+    """Read-only: every change of a work order goes through complaints.services, so it leaves an event."""
+
+    list_display = ("number", "made_at", "compound", "category", "channel", "status", "is_overdue", "assignee", "rating")
+    list_filter = ("status", "channel", "is_overdue", "supervised", "category", "compound__community__subdistrict")
+    search_fields = ("number", "description", "hotline_ticket", "compound__name")
+    date_hierarchy = "made_at"
+    list_select_related = ("compound", "category", "assigned_company", "assigned_community")
+    inlines = [EventInline, PhotoInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(models.Open311Client)
+class Open311ClientAdmin(admin.ModelAdmin):
+    list_display = ("name", "is_active", "created_at")
+    list_filter = ("is_active",)
+    search_fields = ("name",)
+
+    def get_changeform_initial_data(self, request):
+        # Officials issue keys here; offer a strong random one.
+        return {**super().get_changeform_initial_data(request), "api_key": secrets.token_urlsafe(32)}
