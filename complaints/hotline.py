@@ -339,6 +339,19 @@ def hotline_import_create(*, file: UploadedFile, uploaded_by: User) -> HotlineIm
     return batch
 
 
+def hotline_import_requeue(*, batch: HotlineImport) -> bool:
+    """Queue a batch again that is still `queued` (its task was lost, e.g. the broker was down at upload).
+
+    Harmless if the first task does arrive: whichever claims the batch first runs it, the other returns.
+    """
+    if batch.status != HotlineImport.Status.QUEUED:
+        return False
+    from complaints.hotline_tasks import run_hotline_import
+
+    transaction.on_commit(lambda: _enqueue(run_hotline_import, batch.pk))
+    return True
+
+
 def _enqueue(task, batch_id: int) -> None:
     try:
         task.delay(batch_id)

@@ -53,6 +53,15 @@ def hotline_import(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def hotline_import_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    _officials_only(request)
+    batch = get_object_or_404(hotline.hotline_imports_visible_to(request.user), pk=pk)
+    if request.method == "POST" and hotline.hotline_import_requeue(batch=batch):
+        messages.info(request, _("The import was queued again."))
+    return redirect("complaints:hotline_import_detail", pk=batch.pk)
+
+
+@login_required
 def hotline_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _officials_only(request)
     batch = get_object_or_404(hotline.hotline_imports_visible_to(request.user), pk=pk)

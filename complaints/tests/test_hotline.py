@@ -279,3 +279,21 @@ def test_demo_open311_clients_seed_twice_without_duplicates(db):
     demo_integrations.seed(_io.StringIO())
     demo_integrations.seed(_io.StringIO())
     assert Open311Client.objects.filter(is_active=True).count() == len(demo_integrations.CLIENTS)
+
+
+def test_a_batch_stuck_in_the_queue_can_be_queued_again(world, client, django_capture_on_commit_callbacks):
+    lines = [f"Q-{i:04d},2026-11-01 10:00,垃圾堆放,环境卫生,福炼小区," for i in range(hotline.ASYNC_THRESHOLD + 1)]
+    # The broker was down at upload: the on-commit enqueue never ran (callbacks not executed).
+    batch = hotline.hotline_import_create(file=csv_file(lines), uploaded_by=world.district)
+    assert HotlineImport.objects.get(pk=batch.pk).status == "queued"
+
+    client.force_login(world.district)
+    assert "重新排队" in client.get(f"/complaints/hotline/{batch.pk}/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/complaints/hotline/{batch.pk}/retry/")
+    batch.refresh_from_db()
+    assert (batch.status, batch.imported) == ("done", len(lines))
+    # Retrying a finished batch does nothing.
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        client.post(f"/complaints/hotline/{batch.pk}/retry/")
+    assert callbacks == [] and Complaint.objects.count() == len(lines)
