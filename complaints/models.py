@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from communities.models import Community, Compound, PropertyCompany
@@ -91,7 +92,8 @@ class Complaint(models.Model):
     )
 
     made_at = models.DateTimeField(_("made at"), db_index=True)
-    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    # Defaults rather than auto_now_add so imports and the demo can record when a thing really happened.
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
     dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("signed for at"), null=True, blank=True)
@@ -162,7 +164,7 @@ class ComplaintEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("actor")
     )
-    at = models.DateTimeField(_("at"), auto_now_add=True)
+    at = models.DateTimeField(_("at"), default=timezone.now)
     from_status = models.CharField(_("from"), max_length=12, blank=True)
     to_status = models.CharField(_("to"), max_length=12, blank=True)
     note = models.TextField(_("note"), blank=True)

@@ -636,7 +636,9 @@ def complaint_confirm(*, complaint: Complaint, actor: User, rating: str, note: s
 
 def complaint_reopen(*, complaint: Complaint, actor: User, note: str = "") -> Complaint:
     """The resident is dissatisfied (不满意): reopen (重办) — back to `dispatched` to the same handler,
-    reopen count +1, fresh deadlines. Notifies the handlers and the supervising officials."""
+    reopen count +1, fresh deadlines. `rating` keeps the resident's latest verdict (dissatisfied) until
+    they rate again; if they never do, the complaint closes by itself still rated dissatisfied.
+    Notifies the handlers and the supervising officials."""
     note = _clean_text(note, field="note", max_length=NOTE_MAX, required=False)
     _check(actor, complaint, "reopen")
     now = timezone.now()
@@ -651,6 +653,8 @@ def complaint_reopen(*, complaint: Complaint, actor: User, note: str = "") -> Co
             to_status=Status.DISPATCHED,
             note=_join([Complaint.Rating.DISSATISFIED.label, note]),
             reopen_count=count,
+            rating=Complaint.Rating.DISSATISFIED,
+            rated_at=now,
             dispatched_at=now,
             accepted_at=None,
             resolved_at=None,

@@ -46,6 +46,6 @@ def seed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("complaints", "0003_supervision_idempotency")]
+    dependencies = [("complaints", "0003_workflow_idempotency")]
 
     operations = [migrations.RunPython(seed, migrations.RunPython.noop)]

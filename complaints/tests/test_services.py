@@ -42,7 +42,7 @@ def test_dissatisfied_rating_reopens_with_fresh_deadlines(world):
     c = f.complaint(world, status="resolved")
     c = services.complaint_confirm(complaint=c, actor=world.resident_fulian, rating="dissatisfied", note="还在漏")
     c.refresh_from_db()
-    assert (c.status, c.reopen_count, c.rating) == (S.DISPATCHED, 1, "")
+    assert (c.status, c.reopen_count, c.rating) == (S.DISPATCHED, 1, "dissatisfied")
     assert c.accepted_at is None and c.resolved_at is None
     assert Notification.objects.filter(user=world.staff_yifang, kind="complaint.reopened").exists()
 
@@ -86,7 +86,7 @@ def test_extend_once_with_a_reason(world):
     before = c.resolve_due
     c = services.complaint_extend(complaint=c, actor=world.district, days=3, reason="需更换电梯主板")
     assert c.extended and c.resolve_due > before
-    with pytest.raises(errors.WorkflowError, match="once"):
+    with pytest.raises(errors.WorkflowError, match="一次"):
         services.complaint_extend(complaint=c, actor=world.district, days=3, reason="再延")
     with pytest.raises(errors.ValidationError):
         services.complaint_extend(complaint=f.complaint(world), actor=world.district, days=3, reason=" ")
