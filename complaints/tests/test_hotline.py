@@ -297,3 +297,14 @@ def test_a_batch_stuck_in_the_queue_can_be_queued_again(world, client, django_ca
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         client.post(f"/complaints/hotline/{batch.pk}/retry/")
     assert callbacks == [] and Complaint.objects.count() == len(lines)
+
+
+def test_admin_lists_imports_read_only(world, official, client):
+    from core.models import User
+
+    batch = hotline.hotline_import_create(file=csv_file(GOOD_ROWS), uploaded_by=official)
+    admin = User.objects.create_superuser("root", password="x")
+    client.force_login(admin)
+    assert client.get("/admin/complaints/hotlineimport/").status_code == 200
+    page = client.get(f"/admin/complaints/hotlineimport/{batch.pk}/change/").content.decode()
+    assert "GD20261101003" in page
