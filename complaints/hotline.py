@@ -117,9 +117,16 @@ def _table_rows_csv(data: bytes) -> list[list[str]]:
     return [list(r) for r in csv.reader(io.StringIO(text), dialect)]
 
 
+MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
+
+
 def _table_rows_xlsx(data: bytes) -> list[list[object]]:
     from openpyxl import load_workbook
 
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        # A small workbook can inflate to gigabytes (a "zip bomb"); real exports stay far below this.
+        if sum(info.file_size for info in archive.infolist()) > MAX_UNZIPPED_BYTES:
+            raise errors.ValidationError(_("The Excel file is too large once unpacked."), field="file")
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged workbook

@@ -308,3 +308,14 @@ def test_admin_lists_imports_read_only(world, official, client):
     assert client.get("/admin/complaints/hotlineimport/").status_code == 200
     page = client.get(f"/admin/complaints/hotlineimport/{batch.pk}/change/").content.decode()
     assert "GD20261101003" in page
+
+
+def test_an_excel_file_that_inflates_beyond_the_limit_is_refused(world, official, monkeypatch):
+    monkeypatch.setattr(hotline, "MAX_UNZIPPED_BYTES", 1000)
+    book = Workbook()
+    book.active.append(["工单编号", "来电时间", "诉求内容", "地址"])
+    book.active.append(["T1", "2026-11-01 10:00", "漏" * 2000, "福炼小区"])
+    buf = io.BytesIO()
+    book.save(buf)
+    with pytest.raises(errors.ValidationError, match="解压"):
+        hotline.hotline_import_create(file=SimpleUploadedFile("big.xlsx", buf.getvalue()), uploaded_by=official)
