@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import hmac
+import logging
+import time
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
@@ -13,7 +16,11 @@ from complaints.hotline import Matcher, RawRow
 from complaints.models import Category, Complaint, Open311Client
 from core import errors
 
+log = logging.getLogger(__name__)
+
 MAX_DESCRIPTION = 4000  # the specification's limit
+# Requests a client may POST per minute; beyond it the answer is 429 (SPEC §6.1 throttling).
+POSTS_PER_MINUTE = 120
 
 
 @dataclass(frozen=True)
@@ -40,6 +47,17 @@ def client_for(api_key: str) -> Open311Client | None:
     return client
 
 
+def _throttled(client: Open311Client) -> bool:
+    """Fixed one-minute window per client in the cache; fails open when the cache (Redis) is down."""
+    key = f"open311:posts:{client.pk}:{client.created_at.timestamp():.0f}:{int(time.time() // 60)}"
+    try:
+        cache.add(key, 0, timeout=70)
+        return cache.incr(key) > POSTS_PER_MINUTE
+    except Exception:
+        log.warning("cache unavailable; Open311 posts not throttled", exc_info=True)
+        return False
+
+
 def open311_request_create(*, data: QueryDict) -> Complaint | Refusal:
     """Validate a POST Service Request and file the complaint through `complaint_create`.
 
@@ -50,6 +68,8 @@ def open311_request_create(*, data: QueryDict) -> Complaint | Refusal:
     client = client_for(data.get("api_key", "").strip())
     if client is None:
         return Refusal(403, (_("Invalid or missing api_key: cannot create the service request."),))
+    if _throttled(client):
+        return Refusal(429, (_("Too many requests from this api_key; try again in a minute."),))
     code = data.get("service_code", "").strip()
     if not code:
         return Refusal(400, (_("service_code was not provided."),))

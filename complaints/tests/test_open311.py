@@ -392,3 +392,13 @@ def test_datetimes_are_shanghai_w3(client, world, elevator):
     )
     [data] = js(client.get(f"{BASE}/requests/{c.number}.json"))
     assert data["requested_datetime"] == "2026-11-20T09:02:03+08:00"
+
+
+def test_post_beyond_the_rate_is_429(client, world, api_key, monkeypatch):
+    from complaints.open311 import service
+
+    monkeypatch.setattr(service, "POSTS_PER_MINUTE", 2)
+    data = {"api_key": api_key, "service_code": "leak", "address_id": world.fulian.pk, "description": "漏水"}
+    statuses = [client.post(f"{BASE}/requests.json", data).status_code for _ in range(3)]
+    assert statuses[:2] == [201, 201] and statuses[2] == 429
+    assert Complaint.objects.count() == 2
