@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from communities.models import Compound, ManagementContract, RoleAssignment
+from communities.models import Community, Compound, ManagementContract, PropertyCompany, RoleAssignment
 from complaints.models import Category, Complaint, ComplaintEvent, ComplaintPhoto
 from core import errors
 from core.models import User
@@ -55,12 +55,12 @@ def deadlines_from(start: dt.datetime, category: Category) -> tuple[dt.datetime,
     return add_working_hours(start, category.accept_hours), add_working_days(start, category.resolve_days)
 
 
-def _assignee_for(compound: Compound, on: dt.date | None = None) -> tuple[int | None, int | None]:
-    """(company id, community id): the managing company, or the community for a self-managed compound."""
-    company_id = ManagementContract.objects.in_force(on).filter(compound=compound).values_list("company_id", flat=True).first()
-    if company_id:
-        return company_id, None
-    return None, compound.community_id
+def _assignee_for(compound: Compound, on: dt.date | None = None) -> tuple[PropertyCompany | None, Community | None]:
+    """(company, community): the managing company, or the community for a self-managed compound."""
+    contract = ManagementContract.objects.in_force(on).filter(compound=compound).select_related("company").first()
+    if contract:
+        return contract.company, None
+    return None, compound.community
 
 
 def company_staff(company_id: int) -> list[User]:
@@ -105,12 +105,17 @@ def _url(complaint: Complaint) -> str:
     return f"/complaints/{complaint.pk}/"
 
 
-def _save_photos(complaint: Complaint, photos: Sequence[UploadedFile], extensions: Sequence[str], *, stage: str, by: User | None) -> None:
+def _save_photos(
+    complaint: Complaint, photos: Sequence[UploadedFile], extensions: Sequence[str], *, stage: str, by: User | None
+) -> list[ComplaintPhoto]:
+    saved = []
     for upload, ext in zip(photos, extensions, strict=True):
         upload.seek(0)
         photo = ComplaintPhoto(complaint=complaint, stage=stage, uploaded_by=by)
         photo.image.save(f"{stage}-{uuid.uuid4().hex[:12]}.{ext}", upload, save=False)
         photo.save()
+        saved.append(photo)
+    return saved
 
 
 def _join(parts: list) -> str:
@@ -172,10 +177,11 @@ def complaint_create(
     photos = list(photos)
     extensions = validate_images(photos, max_count=MAX_PHOTOS)
 
-    company_id, community_id = _assignee_for(compound)
+    company, community = _assignee_for(compound)
     response_due, resolve_due = deadlines_from(now, category)
     try:
-        with transaction.atomic():
+        # No savepoint: inside a caller's transaction a failure here aborts it anyway.
+        with transaction.atomic(savepoint=False):
             complaint = Complaint.objects.create(
                 number=uuid.uuid4().hex[:24],  # replaced below by one derived from the id
                 compound=compound,
@@ -189,8 +195,8 @@ def complaint_create(
                 is_anonymous=is_anonymous,
                 hotline_ticket=hotline_ticket,
                 status=Status.DISPATCHED,
-                assigned_company_id=company_id,
-                assigned_community_id=community_id,
+                assigned_company=company,
+                assigned_community=community,
                 made_at=made_at,
                 dispatched_at=now,
                 response_due=response_due,
@@ -198,10 +204,9 @@ def complaint_create(
             )
             complaint.number = _number(made_at, complaint.pk)
             Complaint.objects.filter(pk=complaint.pk).update(number=complaint.number, updated_at=now)
-            if photos:
-                _save_photos(complaint, photos, extensions, stage=ComplaintPhoto.Stage.REPORT, by=reporter or actor)
+            saved = _save_photos(complaint, photos, extensions, stage=ComplaintPhoto.Stage.REPORT, by=reporter or actor)
             who = actor or reporter
-            ComplaintEvent.objects.bulk_create(
+            events = ComplaintEvent.objects.bulk_create(
                 [
                     ComplaintEvent(
                         complaint=complaint, kind=Kind.CREATE, actor=who, to_status=Status.SUBMITTED, note=complaint.get_channel_display()
@@ -229,6 +234,8 @@ def complaint_create(
         if hotline_ticket and "hotline_ticket" in str(exc):
             raise errors.ValidationError(_("This 12345 ticket has already been imported."), field="hotline_ticket") from None
         raise
+    # The new complaint's timeline and photos are known: callers can render it without re-reading.
+    complaint._prefetched_objects_cache = {"events": events, "photos": saved}
     return complaint
 
 

@@ -160,7 +160,7 @@ class ComplaintDetailSerializer(ComplaintSerializer):
 
 # --- input -----------------------------------------------------------------------------------------
 class ComplaintCreateSerializer(serializers.Serializer):
-    compound = serializers.PrimaryKeyRelatedField(queryset=Compound.objects.filter(is_active=True))
+    compound = serializers.PrimaryKeyRelatedField(queryset=Compound.objects.filter(is_active=True).select_related("community__subdistrict"))
     category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.filter(is_active=True))
     description = serializers.CharField(max_length=services.DESCRIPTION_MAX)
     location = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")

@@ -130,9 +130,7 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
         try:
             with transaction.atomic():
                 complaint = services.complaint_create(**args, reporter=reporter, photos=photos, actor=request.user)
-                body = serializers.ComplaintDetailSerializer(
-                    selectors.complaint_get(user=request.user, pk=complaint.pk), context=self.get_serializer_context()
-                ).data
+                body = serializers.ComplaintDetailSerializer(complaint, context=self.get_serializer_context()).data
                 if key:
                     IdempotencyKey.objects.create(
                         user=request.user,

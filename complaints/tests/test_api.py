@@ -341,3 +341,65 @@ def test_png_header_helper_declares_size():
     Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS  # unchanged; only the header is read below
     with pytest.raises(Image.DecompressionBombError):
         Image.open(BytesIO(png_header(20000, 20000)))
+
+
+def test_chinese_search_can_use_the_trigram_index(world):
+    from django.db import connection
+
+    qs = Complaint.objects.filter(description__icontains="消防通道被私家车")
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cur:
+        cur.execute("SET LOCAL enable_seqscan = off")
+        cur.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cur.fetchall())
+    assert "complaint_description_trgm" in plan
+
+
+def test_community_worker_records_a_walk_in_complaint(world, api):
+    r = api.as_user(world.community_fulian).post(
+        URL, payload(world, channel="walkin", reporter_name="赵大爷", reporter_phone="13900000000"), format="json"
+    )
+    assert r.status_code == 201, r.content
+    c = Complaint.objects.get(pk=r.json()["id"])
+    assert (c.channel, c.reporter, c.reporter_name) == ("walkin", None, "赵大爷")
+
+
+def test_residents_cannot_record_walk_ins(world, api):
+    r = api.as_user(world.resident_fulian).post(URL, payload(world, channel="walkin"), format="json")
+    assert r.status_code == 400 and "channel" in r.json()
+
+
+def test_notification_list_issues_the_same_number_of_queries_for_5_and_50_rows(world, api):
+    from core.notifications import notify
+
+    def count(n):
+        Notification.objects.filter(user=world.staff_yifang).delete()
+        notify(users=[world.staff_yifang] * 1, kind="x", title="t")
+        for _ in range(n - 1):
+            notify(users=[world.staff_yifang], kind="x", title="t")
+        client = api.as_user(User.objects.get(pk=world.staff_yifang.pk))
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/api/v1/notifications/", {"page_size": 100}).json()["count"] == n
+        return len(ctx.captured_queries)
+
+    assert count(5) == count(50)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"compound": "abc"},
+        {"compound": "99999999999999999999999"},
+        {"made_from": "yesterday"},
+        {"overdue": "maybe"},
+        {"ordering": "password"},
+        {"page": "999"},
+        {"page_size": "-1"},
+        {"q": "%_\\"},
+        {"category": "0"},
+    ],
+)
+def test_odd_list_parameters_never_500(world, api, params):
+    f.complaint(world)
+    r = api.as_user(world.district).get(URL, params)
+    assert r.status_code in (200, 400, 404), (params, r.status_code)
