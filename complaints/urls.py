@@ -9,6 +9,7 @@ app_name = "complaints"
 urlpatterns = [
     path("", views.queue, name="queue"),
     path("supervision/", views.supervision, name="supervision"),
+    path("walk-in/", views.walk_in, name="walk_in"),
     path("export.<str:fmt>", views.export, name="export"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/<str:step>/", views.act, name="act"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -17,14 +18,15 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
-from communities.models import Community, PropertyCompany
-from communities.selectors import has_role
+from communities.models import Community, Compound, PropertyCompany
+from communities.selectors import compounds_visible_to, has_role
 from complaints import selectors, services
 from complaints.api.filters import ComplaintFilter
 from complaints.api.serializers import hides_reporter
-from complaints.models import Complaint
+from complaints.models import Category, Complaint
 from core import errors
 from core.uploads import InvalidUpload
 
@@ -141,6 +143,43 @@ def act(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     else:
         messages.success(request, _("Done."))
     return redirect("complaints:detail", pk=complaint.pk)
+
+
+class WalkInForm(forms.Form):
+    """A walk-in complaint recorded by a community worker (channel `walkin`)."""
+
+    compound = forms.ModelChoiceField(queryset=Compound.objects.none(), label=_lazy("compound"))
+    category = forms.ModelChoiceField(queryset=Category.objects.filter(is_active=True), label=_lazy("category"))
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=services.DESCRIPTION_MAX, label=_lazy("description"))
+    location = forms.CharField(max_length=200, required=False, label=_lazy("location in the compound"))
+    reporter_name = forms.CharField(max_length=50, required=False, label=_lazy("reporter's name"))
+    reporter_phone = forms.CharField(max_length=20, required=False, label=_lazy("reporter's phone"))
+    is_anonymous = forms.BooleanField(required=False, label=_lazy("anonymous"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["compound"].queryset = compounds_visible_to(user, roles=["official"]).order_by("name")
+
+
+@login_required
+def walk_in(request: HttpRequest) -> HttpResponse:
+    """Officials (community workers) record a complaint made in person; it is dispatched at once."""
+    if not (request.user.is_superuser or has_role(request.user, "official")):
+        raise Http404
+    form = WalkInForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            complaint = services.complaint_create(
+                **form.cleaned_data, channel=Complaint.Channel.WALKIN, photos=request.FILES.getlist("photos"), actor=request.user
+            )
+        except errors.DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        except InvalidUpload as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Complaint %(number)s recorded and dispatched.") % {"number": complaint.number})
+            return redirect("complaints:detail", pk=complaint.pk)
+    return render(request, "complaints/walk_in.html", {"form": form})
 
 
 # --- exports ---------------------------------------------------------------------------------------

@@ -74,7 +74,7 @@ def test_bad_fields_are_400_naming_the_field_and_nothing_is_saved(world, api, ch
     r = api.as_user(world.resident_fulian).post(URL, payload(world, **change), format="json")
     assert r.status_code == 400
     assert field in r.json()
-    assert not Complaint.objects.exists()
+    assert not Complaint.objects.exists() and not Notification.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -92,6 +92,7 @@ def test_bad_photos_are_refused_and_nothing_is_saved(world, api, files, code):
     assert r.status_code == code, r.content
     assert "photos" in r.json()
     assert not Complaint.objects.exists() and not ComplaintPhoto.objects.exists() and not ComplaintEvent.objects.exists()
+    assert not Notification.objects.exists()
 
 
 def test_idempotent_retry_returns_the_first_response_and_creates_nothing(world, api):
@@ -403,3 +404,42 @@ def test_odd_list_parameters_never_500(world, api, params):
     f.complaint(world)
     r = api.as_user(world.district).get(URL, params)
     assert r.status_code in (200, 400, 404), (params, r.status_code)
+
+
+def test_filing_works_while_the_throttle_cache_is_unreachable(world, api, monkeypatch):
+    from django.core.cache.backends.redis import RedisCache
+
+    # A real Redis client pointed at a port where nothing listens: Redis "down".
+    monkeypatch.setattr(ComplaintCreateThrottle, "cache", RedisCache("redis://127.0.0.1:1/0", {"OPTIONS": {"socket_connect_timeout": 0.2}}))
+    r = api.as_user(world.resident_fulian).post(URL, payload(world), format="json")
+    assert r.status_code == 201
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_retries_with_one_key_create_one_complaint(world):
+    import threading
+
+    from rest_framework.test import APIClient
+
+    barrier = threading.Barrier(2)
+    codes, bodies = [], []
+
+    def post():
+        client = APIClient()
+        client.force_authenticate(User.objects.get(pk=world.resident_fulian.pk))
+        barrier.wait()
+        try:
+            r = client.post(URL, payload(world), format="json", HTTP_IDEMPOTENCY_KEY="same-key")
+            codes.append(r.status_code)
+            bodies.append(r.json()["id"])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert codes == [201, 201]
+    assert bodies[0] == bodies[1]
+    assert Complaint.objects.count() == 1 and IdempotencyKey.objects.count() == 1

@@ -121,3 +121,21 @@ def test_excel_export_opens_with_chinese(world, as_user):
     values = [[cell for cell in row] for row in sheet.iter_rows(values_only=True)]
     assert values[0][0] == "编号" and "路灯不亮" in values[1]
     assert as_user(world.district).get("/complaints/export.pdf").status_code == 404
+
+
+def test_community_worker_records_a_walk_in_complaint(world, as_user):
+    client = as_user(world.community_fulian)
+    assert "登记来访投诉" in client.get("/complaints/walk-in/").content.decode()
+    r = client.post(
+        "/complaints/walk-in/",
+        {"compound": world.fulian.pk, "category": f.category("noise").pk, "description": "夜间装修噪声", "reporter_name": "赵大爷"},
+    )
+    c = Complaint.objects.get()
+    assert r.status_code == 302 and (c.channel, c.reporter_name, c.assigned_company) == ("walkin", "赵大爷", world.yifang)
+
+
+def test_walk_in_form_refuses_compounds_outside_the_area_and_non_officials(world, as_user):
+    client = as_user(world.community_fulian)
+    r = client.post("/complaints/walk-in/", {"compound": world.tianma.pk, "category": f.category("noise").pk, "description": "x"})
+    assert r.status_code == 200 and not Complaint.objects.exists()
+    assert as_user(world.staff_yifang).get("/complaints/walk-in/").status_code == 404
