@@ -68,3 +68,24 @@ class Open311ClientAdmin(admin.ModelAdmin):
     def get_changeform_initial_data(self, request):
         # Officials issue keys here; offer a strong random one.
         return {**super().get_changeform_initial_data(request), "api_key": secrets.token_urlsafe(32)}
+
+
+# --- 12345 imports (complaints-io): read-only; uploads go through the portal or the API -----------
+class HotlineRowInline(ReadOnlyInline):
+    model = models.HotlineImportRow
+    fields = ("row_number", "ticket", "outcome", "reason", "complaint")
+    readonly_fields = fields
+
+
+@admin.register(models.HotlineImport)
+class HotlineImportAdmin(admin.ModelAdmin):
+    list_display = ("original_name", "uploaded_by", "created_at", "status", "total_rows", "imported", "duplicates", "refused")
+    list_filter = ("status",)
+    search_fields = ("original_name", "rows__ticket")
+    inlines = [HotlineRowInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

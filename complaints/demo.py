@@ -71,6 +71,9 @@ GIVEN = "明华红丽芳伟强军燕秀英玲志勇建国海峰"
 
 
 def seed(stdout) -> None:
+    from complaints import demo_integrations  # Open311 clients (complaints-io)
+
+    demo_integrations.seed(stdout)
     if Complaint.objects.filter(number__contains="D").exists():
         stdout.write("  demo complaints already present")
         return

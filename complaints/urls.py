@@ -3,6 +3,7 @@
 from django.urls import path
 
 from complaints import views
+from complaints.hotline_urls import urlpatterns as hotline_urlpatterns
 
 app_name = "complaints"
 urlpatterns = [
@@ -12,4 +13,5 @@ urlpatterns = [
     path("export.<str:fmt>", views.export, name="export"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/<str:step>/", views.act, name="act"),
+    *hotline_urlpatterns,
 ]
