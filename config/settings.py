@@ -184,6 +184,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Task modules outside `<app>/tasks.py` (autodiscovery finds only those).
+CELERY_IMPORTS = ["complaints.hotline_tasks"]
 
 # --- Mail -----------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -251,6 +253,12 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
         "BallotChoiceEnum": "committees.models.Choice",
         "CandidateSourceEnum": "committees.models.Candidate.Source",
         "CandidateVettingEnum": "committees.models.Candidate.Vetting",
+    }
+)
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "ComplaintStatusEnum": "complaints.models.Complaint.Status",
+        "ComplaintChannelEnum": "complaints.models.Complaint.Channel",
     }
 )
 
