@@ -79,10 +79,10 @@ class ExportLog(models.Model):
     user = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("user"))
     username = models.CharField(_("username"), max_length=150)
     at = models.DateTimeField(_("exported at"), auto_now_add=True, db_index=True)
-    what = models.CharField(_("what"), max_length=100)
+    what = models.CharField(_("exported data"), max_length=100)
     rows = models.PositiveIntegerField(_("rows"))
     params = models.JSONField(_("filters"), default=dict, blank=True)
-    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    ip_address = models.GenericIPAddressField(_("client address"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("export log entry")
