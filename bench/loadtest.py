@@ -50,11 +50,12 @@ FILE_EVERY = 2.2  # seconds between filings per resident: stays under the 30/min
 SETUP = r"""
 import json, random
 from django.contrib.auth.hashers import make_password
-from communities.models import Compound, ManagementContract, Owner, Ownership, PropertyCompany, RoleAssignment, Unit
+from communities.models import ManagementContract, Owner, Ownership, RoleAssignment, Unit
 from complaints.models import Category
 from core.models import User
 
-companies = {c.name: c for c in PropertyCompany.objects.filter(name__in=["一方物业", "怡家园物业"])}
+roles = RoleAssignment.objects.filter(user__username__in=["staff_yifang", "staff_yijiayuan"], role="staff").select_related("company")
+companies = {r.company.name: r.company for r in roles}
 compounds = {}
 for name, company in companies.items():
     contracts = ManagementContract.objects.in_force().filter(company=company).order_by("compound_id")

@@ -223,3 +223,27 @@ def test_official_sees_history_of_committees_in_their_area_with_what_changed(wor
     client.force_login(world.district)
     body = client.get("/audit/", {"source": "committees.committee"}).content.decode()
     assert len([line for line in body.splitlines() if "<tr><td>20" in line]) == 3
+
+
+# --- Masking applied: complaint lists and exports ------------------------------------------------
+
+
+def test_complaint_list_masks_the_reporter_for_staff_but_the_detail_shows_it_to_the_handler(world, api, category):
+    c = _complaint(world, category, world.resident_fulian, world.fulian, "T-20", status="dispatched", assigned_company=world.yifang)
+    staff = api.as_user(world.staff_yifang)
+    row = next(r for r in staff.get("/api/v1/complaints/").json()["results"] if r["id"] == c.pk)
+    assert (row["reporter_name"], row["reporter_phone"]) == ("王*", "139****1234")
+    detail = staff.get(f"/api/v1/complaints/{c.pk}/").json()
+    assert (detail["reporter_name"], detail["reporter_phone"]) == ("王红", "13905951234")
+    own = api.as_user(world.resident_fulian).get("/api/v1/complaints/").json()["results"]
+    assert [(r["reporter_name"], r["reporter_phone"]) for r in own] == [("王红", "13905951234")]
+
+
+def test_complaint_export_is_logged_with_who_rows_and_filters(world, client, category):
+    _complaint(world, category, world.resident_fulian, world.fulian, "T-21")
+    client.force_login(world.community_fulian)
+    response = client.get("/complaints/export.csv", {"status": "submitted"})
+    assert response.status_code == 200
+    b"".join(response.streaming_content)
+    entry = ExportLog.objects.get()
+    assert (entry.username, entry.what, entry.rows, entry.params) == ("community_fulian", "complaints.csv", 1, {"status": "submitted"})

@@ -14,6 +14,7 @@ from communities.selectors import roles_of
 from complaints import services
 from complaints.models import Category, Complaint, ComplaintEvent, ComplaintPhoto
 from core.models import Notification
+from core.privacy import mask_name, mask_phone
 
 
 def hides_reporter(user, complaint: Complaint) -> bool:
@@ -98,11 +99,22 @@ class ComplaintSerializer(serializers.ModelSerializer):
     def _hidden(self, obj: Complaint) -> bool:
         return hides_reporter(self.context["request"].user, obj)
 
+    # Lists show the reporter's name and phone masked (王*, 138****1234) to everyone but the reporter;
+    # the detail, where a handler works on one complaint and may need to call, shows them in full (PIPL).
+    mask_personal_data = True
+
+    def _masked(self, obj: Complaint) -> bool:
+        return self.mask_personal_data and obj.reporter_id != self.context["request"].user.pk
+
     def get_reporter_name(self, obj: Complaint) -> str:
-        return "" if self._hidden(obj) else obj.reporter_name
+        if self._hidden(obj):
+            return ""
+        return mask_name(obj.reporter_name) if self._masked(obj) else obj.reporter_name
 
     def get_reporter_phone(self, obj: Complaint) -> str:
-        return "" if self._hidden(obj) else obj.reporter_phone
+        if self._hidden(obj):
+            return ""
+        return mask_phone(obj.reporter_phone) if self._masked(obj) else obj.reporter_phone
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -136,6 +148,7 @@ class PhotoSerializer(serializers.ModelSerializer):
 
 
 class ComplaintDetailSerializer(ComplaintSerializer):
+    mask_personal_data = False
     events = serializers.SerializerMethodField()
     photos = PhotoSerializer(many=True, read_only=True)
     actions = serializers.SerializerMethodField()
