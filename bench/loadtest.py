@@ -146,6 +146,7 @@ class Record:
     started: float = 0.0
     samples: list = field(default_factory=list)  # (t, kind, status, seconds); status 0 = connection error
     created: dict = field(default_factory=dict)  # idempotency key -> (id, number) from its 201
+    attempted: int = 0  # filings started (one key each, however many retries)
     replays: int = 0
     fault_window: tuple[float, float] | None = None
     fault_note: str = ""
@@ -192,6 +193,7 @@ async def resident(host, port, token, me, categories, deadline, rec: Record, rnd
             last_filed = now
             n += 1
             key = str(uuid.uuid4())
+            rec.attempted += 1
             payload = {
                 "compound": me["compound"],
                 "category": rnd.choice(categories),
@@ -282,10 +284,18 @@ def redis_fault(rec: Record, at: float, down_for: float, port: int, stop: thread
         rec.fault_window = (start, time.monotonic() - rec.started)
 
 
+def pg_restart(cluster: str) -> list[str]:
+    """The machine's cluster is "main"; a private rehearsal cluster (`--pg-cluster`) restarts the same way."""
+    return [*PG_RESTART[:-2], cluster, PG_RESTART[-1]]
+
+
 def restart_redis(port: int) -> None:
     if redis_is_up(port):
         return
-    cmd = REDIS_START if port == 6379 else [c if c != "6379" else str(port) for c in REDIS_START]
+    # The machine's Redis restarts with exactly the command it was started with; a private rehearsal
+    # instance (another port) keeps its files to itself.
+    private = ["--port", str(port), "--dir", "/tmp", "--logfile", f"/tmp/linli-redis-{port}.log"]
+    cmd = REDIS_START if port == 6379 else [*REDIS_START[:5], "--save", "", "--appendonly", "no", *private]
     _run(cmd)
     for _ in range(50):
         if redis_is_up(port):
@@ -295,12 +305,12 @@ def restart_redis(port: int) -> None:
     log("WARNING: Redis did not come back")
 
 
-def postgres_fault(rec: Record, at: float, base_url: str, stop: threading.Event) -> None:
+def postgres_fault(rec: Record, at: float, base_url: str, stop: threading.Event, cluster: str) -> None:
     if stop.wait(at):
         return
     start = time.monotonic() - rec.started
     try:
-        _run(PG_RESTART)
+        _run(pg_restart(cluster))
     finally:
         for _ in range(150):
             if postgres_is_up(base_url):
@@ -319,7 +329,11 @@ def report(rec: Record, stack: Stack, fault: str, seconds: float) -> dict:
     print(f"\n===== load run: fault={fault}, {RESIDENTS + STAFF} users, {seconds:.0f} s =====")
     total = len(samples)
     failures = sum(1 for s in samples if s[2] == 0 or s[2] >= 500)
-    print(f"requests {total} ({total / seconds:.1f}/s), failures (5xx or no answer) {failures}, statuses {dict(sorted(by_status.items()))}")
+    print(
+        f"requests {total} ({total / seconds:.1f}/s), failures (5xx or no answer) {failures} "
+        f"[500: {by_status.get(500, 0)}, 503: {by_status.get(503, 0)}, no answer: {by_status.get(0, 0)}], "
+        f"statuses {dict(sorted(by_status.items()))}"
+    )
     print(f"{'kind':10} {'count':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}  statuses")
     kinds = defaultdict(list)
     for s in samples:
@@ -359,6 +373,8 @@ def report(rec: Record, stack: Stack, fault: str, seconds: float) -> dict:
     written = stack.query(
         "SELECT count(*) FROM complaints_complaint c JOIN core_user u ON u.id = c.reporter_id WHERE u.username LIKE 'load_res_%%'"
     )[0][0]
+    given_up = rec.attempted - len(created)
+    print(f"filings: {rec.attempted} started, {len(created)} answered 201 (retries keep the key), {given_up} given up")
     print(
         f"complaints: {len(created)} keys answered 201 ({by_status.get(201, 0)} responses incl. replays: {rec.replays}), "
         f"{len(ids)} distinct ids; in the database: {len(found)} found, {len(missing)} missing, {len(doubled)} doubled, "
@@ -416,8 +432,8 @@ def one_run(fault: str, args, base_url: str, redis_url: str) -> dict:
                 rec.fault_note = f"redis-cli shutdown nosave, restarted after {args.down:.0f} s"
                 injector = threading.Thread(target=redis_fault, args=(rec, args.fault_at, args.down, redis_port, stop), daemon=True)
             elif fault == "postgres":
-                rec.fault_note = " ".join(PG_RESTART)
-                injector = threading.Thread(target=postgres_fault, args=(rec, args.fault_at, base_url, stop), daemon=True)
+                rec.fault_note = " ".join(pg_restart(args.pg_cluster))
+                injector = threading.Thread(target=postgres_fault, args=(rec, args.fault_at, base_url, stop, args.pg_cluster), daemon=True)
             if injector:
                 injector.start()
             log(f"driving {len(usernames)} users for {args.seconds:.0f} s (fault: {fault})")
@@ -453,6 +469,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--fault-at", type=float, default=20.0)
     parser.add_argument("--down", type=float, default=20.0, help="seconds Redis stays down")
+    parser.add_argument("--pg-cluster", default="main", help="PostgreSQL 15 cluster to restart (a private one to rehearse)")
     args = parser.parse_args()
     base_url = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/linli")
     redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")

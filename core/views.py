@@ -1,6 +1,6 @@
 import sys
 
-from django.db import InterfaceError, OperationalError
+from django.db import DatabaseError, InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -23,6 +23,12 @@ def readyz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(report, status=200 if ready else 503)
 
 
+def _connection_lost() -> bool:
+    """psycopg reports a connection that died mid-query with odd DatabaseErrors; a dead connection tells them apart."""
+    conn = connections["default"]
+    return conn.connection is None or not conn.is_usable()
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     """handler500. A database that is down or restarting is a temporary outage: 503 with Retry-After.
 
@@ -30,7 +36,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
     Touches neither the database nor templates that might.
     """
     exc = sys.exc_info()[1]
-    unavailable = isinstance(exc, OperationalError | InterfaceError)
+    unavailable = isinstance(exc, OperationalError | InterfaceError) or (isinstance(exc, DatabaseError) and _connection_lost())
     status = 503 if unavailable else 500
     detail = "Service temporarily unavailable; try again shortly." if unavailable else "Server error."
     wants_json = request.path.startswith(("/api/", "/open311/")) or "json" in request.headers.get("Accept", "")
