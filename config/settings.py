@@ -312,6 +312,8 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "HazardStatusEnum": "mediation.models.Hazard.Status",
         "HazardSeverityEnum": "mediation.models.Hazard.Severity",
         "DisputeSourceEnum": "mediation.models.DisputeCase.Source",
+        "DisputeOutcomeEnum": "mediation.models.DisputeCase.Outcome",
+        "HotlineRowOutcomeEnum": "complaints.models.HotlineImportRow.Outcome",
     }
 )
 # Two apps name a choice field "outcome" (12345 import rows, dispute cases): name both enums.
