@@ -316,10 +316,3 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "HotlineRowOutcomeEnum": "complaints.models.HotlineImportRow.Outcome",
     }
 )
-# Two apps name a choice field "outcome" (12345 import rows, dispute cases): name both enums.
-SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
-    {
-        "HotlineRowOutcomeEnum": "complaints.models.HotlineImportRow.Outcome",
-        "DisputeOutcomeEnum": "mediation.models.DisputeCase.Outcome",
-    }
-)
