@@ -204,3 +204,14 @@ def test_check_deploy_is_clean_with_production_settings():
     done = production.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"])
     assert done.returncode == 0, done.stdout + done.stderr
     assert "System check identified no issues (0 silenced)." in done.stdout
+
+
+def test_api_docs_load_their_script_from_a_url_so_the_policy_allows_it(client):
+    page = client.get("/api/docs/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)  # every script has a src
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+    script_url = re.findall(r'<script src="([^"]+)"', html)[-1].replace("&amp;", "&")
+    script = client.get(script_url)
+    assert script.status_code == 200 and "SwaggerUIBundle" in script.content.decode()
