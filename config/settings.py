@@ -316,3 +316,7 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "HotlineRowOutcomeEnum": "complaints.models.HotlineImportRow.Outcome",
     }
 )
+SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
+    "drf_spectacular.hooks.postprocess_schema_enums",
+    "core.api.schema_times_without_offset",  # times of day are local, without offset
+]

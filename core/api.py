@@ -58,3 +58,28 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     return drf_exception_handler(exc, context)
+
+
+TIME_PATTERN = r"^\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?$"
+
+
+def schema_times_without_offset(result: dict, generator, request, public) -> dict:
+    """drf-spectacular postprocessing hook: describe TimeFields by a pattern, not `format: time`.
+
+    DRF writes times of day as local "HH:MM:SS" (Asia/Shanghai, no offset); OpenAPI's `format: time`
+    is RFC 3339's full-time, which requires an offset, so validators reject every real value.
+    """
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "string" and node.get("format") == "time":
+                node.pop("format")
+                node["pattern"] = TIME_PATTERN
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(result)
+    return result

@@ -55,6 +55,8 @@ class ComplaintSerializer(serializers.ModelSerializer):
     assigned_to = serializers.SerializerMethodField()
     reporter_name = serializers.SerializerMethodField()
     reporter_phone = serializers.SerializerMethodField()
+    # Blank until the resident rates it (the schema must allow "").
+    rating = serializers.ChoiceField(choices=Complaint.Rating.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Complaint
@@ -153,7 +155,7 @@ class ComplaintDetailSerializer(ComplaintSerializer):
     photos = PhotoSerializer(many=True, read_only=True)
     actions = serializers.SerializerMethodField()
     reject_reason = serializers.CharField(read_only=True)
-    duplicate_of = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    duplicate_of = serializers.SlugRelatedField(slug_field="number", read_only=True, allow_null=True)
     supervision_answered = serializers.BooleanField(read_only=True)
 
     class Meta(ComplaintSerializer.Meta):

@@ -88,7 +88,7 @@ class FindingSerializer(serializers.ModelSerializer):
 
 class InspectionSerializer(serializers.ModelSerializer):
     compound_name = serializers.CharField(source="compound.name", read_only=True)
-    company_name = serializers.CharField(source="company.name", read_only=True, default=None)
+    company_name = serializers.CharField(source="company.name", read_only=True, default=None, allow_null=True)
     inspectors = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     scored_count = serializers.IntegerField(read_only=True)
 

@@ -194,7 +194,7 @@ class RectificationListViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, m
         )
 
     @extend_schema(request=None, responses={200: serializers.RectificationReportSerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def reports(self, request, pk=None):
         """The list's reports, every round, with actions, photos and review comments."""
         rect = self.get_object()

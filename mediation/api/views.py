@@ -105,7 +105,7 @@ class MeetingViewSet(mixins.UpdateModelMixin, _Base):
 
     @extend_schema(methods=["get"], responses={200: s.TopicSerializer(many=True)})
     @extend_schema(methods=["post"], request=s.MeetingTopicCreateSerializer, responses={201: s.TopicSerializer})
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def topics(self, request, pk=None):
         """The meeting's agenda; POST proposes a topic (residents: for their own compound's meetings)."""
         meeting = self.get_object()
