@@ -160,7 +160,7 @@ class AccountViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Workers' accounts (one row per role): officials manage their area's community workers, town
     officials, mediators and company staff; a company's administrator manages its own staff."""
 
-    filterset_fields = ["role", "is_active", "company"]
+    filterset_class = filters.AccountFilter
     search_fields = ["user__username", "user__display_name", "user__phone"]
 
     def get_queryset(self):
