@@ -202,9 +202,10 @@ def account_create(
 @transaction.atomic
 def account_deactivate(*, actor: User, assignment_id: int) -> RoleAssignment:
     """Withdraw a worker's role. A user left with no active role can no longer sign in (User.is_active)."""
-    assignment = selectors.accounts_visible_to(actor).select_for_update().filter(pk=assignment_id).first()
-    if assignment is None:
+    if not selectors.accounts_visible_to(actor).filter(pk=assignment_id).exists():
         raise ScopeError(_("Account not found."))
+    # Lock by primary key: the scoping query has outer joins, which PostgreSQL cannot lock.
+    assignment = RoleAssignment.objects.select_for_update().get(pk=assignment_id)
     if assignment.user_id == actor.pk:
         raise WorkflowError(_("You cannot deactivate your own account."))
     if not RoleAssignment.objects.filter(pk=assignment.pk, is_active=True).update(is_active=False, updated_at=timezone.now()):
