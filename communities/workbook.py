@@ -93,6 +93,8 @@ def read(file: IO[bytes]) -> Sheets:
         book = load_workbook(file, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise ValidationError(_("This file is not an Excel workbook (.xlsx)."), field="file") from exc
+    except Exception as exc:  # an uploaded file can break the parser in any way: bad input, not a 500
+        raise ValidationError(_("The workbook cannot be read; save it again as .xlsx."), field="file") from exc
     try:
         names = [name.strip() for name in book.sheetnames]
         if COMPOUND_SHEET not in names and UNIT_SHEET not in names:
@@ -104,6 +106,10 @@ def read(file: IO[bytes]) -> Sheets:
             if sheet_name in names:
                 target.extend(_rows(book.worksheets[names.index(sheet_name)], sheet_name, columns))
         return sheets
+    except ValidationError:
+        raise
+    except Exception as exc:  # read-only mode parses lazily, so a damaged sheet fails only here
+        raise ValidationError(_("The workbook cannot be read; save it again as .xlsx."), field="file") from exc
     finally:
         book.close()
 

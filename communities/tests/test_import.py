@@ -227,6 +227,19 @@ def test_not_a_workbook_or_missing_column_is_refused_whole(world):
     assert "建筑面积" in exc.value.message
 
 
+def test_a_damaged_workbook_is_400_not_500(world):
+    import zipfile
+
+    for member, content in [("xl/workbook.xml", b"<not xml"), ("xl/worksheets/sheet1.xml", b"\x00\x01garbage")]:
+        out = io.BytesIO()
+        with zipfile.ZipFile(io.BytesIO(SAMPLE.read_bytes())) as src, zipfile.ZipFile(out, "w") as dst:
+            for item in src.infolist():
+                dst.writestr(item, content if item.filename == member else src.read(item.filename))
+        with pytest.raises(ValidationError) as exc:
+            roster_import(actor=world.district, file=upload(out.getvalue()))
+        assert exc.value.field == "file"
+
+
 @pytest.mark.parametrize("username", ["staff_yifang", "resident_fulian", "committee_fulian", "mediator_houlong"])
 def test_only_officials_import(world, username):
     with pytest.raises(PermissionDenied):
