@@ -1,6 +1,11 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from core.models import Notification
+
+admin.site.site_header = _("Linli data administration")
+admin.site.site_title = _("Linli administration")
+admin.site.index_title = _("Data stewardship")
 
 
 @admin.register(Notification)
