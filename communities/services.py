@@ -298,6 +298,7 @@ class _RosterImporter:
         self.compounds = selectors.compounds_visible_to(actor, roles=[RoleAssignment.Role.OFFICIAL])
         self.seen_compounds: dict[tuple, int] = {}
         self.seen_units: dict[tuple, int] = {}
+        self.found: dict[tuple[str, str], Compound | _Refused] = {}
 
     @staticmethod
     def label(sheet: str, row: workbook.Row) -> str:
@@ -462,6 +463,18 @@ class _RosterImporter:
         return outcome, "、".join(str(c) for c in changes) if outcome == RowOutcome.UPDATED else ""
 
     def _compound(self, name: str, community: str) -> Compound:
+        # Units come after the compound sheet, so a lookup's answer holds for the rest of the import.
+        key = (name, community)
+        if key not in self.found:
+            try:
+                self.found[key] = self._find_compound(name, community)
+            except _Refused as exc:
+                self.found[key] = exc
+        if isinstance(self.found[key], _Refused):
+            raise _Refused(str(self.found[key]))
+        return self.found[key]
+
+    def _find_compound(self, name: str, community: str) -> Compound:
         qs = self.compounds.filter(name=name)
         if community:
             qs = qs.filter(community__name=community)
