@@ -91,7 +91,19 @@ def roster_import(request: HttpRequest) -> HttpResponse:
             report = services.roster_import(actor=request.user, file=form.cleaned_data["file"])
         except ValidationError as exc:
             form.add_error("file", exc.message)
-    return render(request, "communities/roster_import.html", {"form": form, "report": report, "layout": _layout()})
+    rows, omitted = [], 0
+    if report is not None:
+        # Unchanged rows are only counted, and a huge roster lists its first rows: the API has them all.
+        changed = [row for row in report.rows if row.outcome != "unchanged"]
+        rows, omitted = changed[:REPORT_ROWS_SHOWN], len(changed[REPORT_ROWS_SHOWN:])
+    return render(
+        request,
+        "communities/roster_import.html",
+        {"form": form, "report": report, "rows": rows, "omitted": omitted, "layout": _layout()},
+    )
+
+
+REPORT_ROWS_SHOWN = 2000
 
 
 def _layout() -> list[tuple[str, list[tuple[str, bool]]]]:

@@ -274,6 +274,9 @@ def test_import_page_shows_the_report_in_chinese(world, client):
     resp = client.post("/imports/roster/", {"file": upload(SAMPLE.read_bytes())})
     body = resp.content.decode()
     assert resp.status_code == 200 and 'id="import-report"' in body and "海韵花园" in body and "已导入" in body
+    again = client.post("/imports/roster/", {"file": upload(SAMPLE.read_bytes())}).content.decode()
+    assert "海韵花园" not in again.split('id="import-report"', 1)[1]  # unchanged rows are counted, not listed
+    assert "11 行无变化" in again
     sample = client.get("/imports/roster/sample.xlsx")
     assert sample.status_code == 200 and sample["Content-Type"] == XLSX
 
