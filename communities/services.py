@@ -216,6 +216,19 @@ def account_deactivate(*, actor: User, assignment_id: int) -> RoleAssignment:
     return assignment
 
 
+@transaction.atomic
+def account_reactivate(*, actor: User, assignment_id: int) -> RoleAssignment:
+    """Give a deactivated worker their role back; they can sign in again."""
+    if not selectors.accounts_visible_to(actor).filter(pk=assignment_id).exists():
+        raise ScopeError(_("Account not found."))
+    if not RoleAssignment.objects.filter(pk=assignment_id, is_active=False).update(is_active=True, updated_at=timezone.now()):
+        raise WorkflowError(_("This account is active."))
+    assignment = RoleAssignment.objects.select_related("user").get(pk=assignment_id)
+    User.objects.filter(pk=assignment.user_id).update(is_active=True)
+    assignment.user.is_active = True
+    return assignment
+
+
 # --- Onboarding: compounds, units and owners from the districts' Excel rosters ----------------------
 
 

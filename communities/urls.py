@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", views.account_list, name="account_list"),
     path("accounts/new/", views.account_create, name="account_create"),
     path("accounts/<int:pk>/deactivate/", views.account_deactivate, name="account_deactivate"),
+    path("accounts/<int:pk>/reactivate/", views.account_reactivate, name="account_reactivate"),
     path("claims/", views.claim_queue, name="claim_queue"),
     path("claims/<int:pk>/decide/", views.claim_decide, name="claim_decide"),
 ]

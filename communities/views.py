@@ -177,6 +177,19 @@ def account_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("communities:account_list")
 
 
+@login_required
+@require_POST
+def account_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    get_object_or_404(selectors.accounts_visible_to(request.user), pk=pk)
+    try:
+        assignment = services.account_reactivate(actor=request.user, assignment_id=pk)
+    except WorkflowError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Account %(username)s reactivated.") % {"username": assignment.user.username})
+    return redirect("communities:account_list")
+
+
 # --- Verifying residents' ownership claims -----------------------------------------------------------
 
 

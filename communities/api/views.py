@@ -186,3 +186,10 @@ class AccountViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         get_object_or_404(self.get_queryset(), pk=pk)
         assignment = services.account_deactivate(actor=request.user, assignment_id=int(pk))
         return Response(serializers.AccountSerializer(assignment).data)
+
+    @extend_schema(request=None, responses={200: serializers.AccountSerializer})
+    @action(detail=True, methods=["post"])
+    def reactivate(self, request, pk=None):
+        get_object_or_404(self.get_queryset(), pk=pk)
+        assignment = services.account_reactivate(actor=request.user, assignment_id=int(pk))
+        return Response(serializers.AccountSerializer(assignment).data)

@@ -135,6 +135,17 @@ def test_deactivating_withdraws_the_role_and_the_sign_in(world, api, client):
     assert again.status_code == 409
 
 
+def test_reactivating_gives_the_role_and_the_sign_in_back(world, api, client):
+    mediator = RoleAssignment.objects.get(user=world.mediator_houlong)
+    official = api.as_user(world.town_houlong)
+    assert official.post(f"{URL}{mediator.id}/reactivate/").status_code == 409  # still active
+    official.post(f"{URL}{mediator.id}/deactivate/")
+    resp = official.post(f"{URL}{mediator.id}/reactivate/")
+    assert resp.status_code == 200 and resp.json()["is_active"] and resp.json()["user_is_active"]
+    credentials = {"username": "mediator_houlong", "password": world.password}
+    assert client.post("/api/v1/auth/token/", credentials, content_type="application/json").status_code == 200
+
+
 def test_a_user_with_another_active_role_keeps_signing_in(world, api):
     f.role(world.mediator_houlong, "resident")
     mediator = RoleAssignment.objects.get(user=world.mediator_houlong, role="mediator")
@@ -159,6 +170,9 @@ def test_outsiders_cannot_see_or_deactivate(world, api, actor, target):
     assert client.post(f"{URL}{assignment.id}/deactivate/").status_code == 404
     assignment.refresh_from_db()
     assert assignment.is_active
+    RoleAssignment.objects.filter(pk=assignment.pk).update(is_active=False)
+    assert client.post(f"{URL}{assignment.id}/reactivate/").status_code == 404
+    assert not RoleAssignment.objects.get(pk=assignment.pk).is_active
 
 
 # --- Portal pages -----------------------------------------------------------------------------------
@@ -190,6 +204,10 @@ def test_portal_creates_and_deactivates(world, client):
     assert client.post(f"/accounts/{assignment.id}/deactivate/").status_code == 302
     assignment.refresh_from_db()
     assert not assignment.is_active
+    assert "/reactivate/" in client.get("/accounts/", {"active": "0"}).content.decode()
+    assert client.post(f"/accounts/{assignment.id}/reactivate/").status_code == 302
+    assignment.refresh_from_db()
+    assert assignment.is_active
 
 
 def test_portal_form_shows_service_errors(world, client):

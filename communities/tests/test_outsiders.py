@@ -40,7 +40,7 @@ ENDPOINTS = [
         "accounts",
         lambda w: RoleAssignment.objects.get(user=w.mediator_houlong),
         [OFFICIAL, STAFF, COMMITTEE, MEDIATOR, RESIDENT, "staff_yifang", "community_fulian", "resident_fulian"],
-        [("deactivate", {})],
+        [("deactivate", {}), ("reactivate", {})],
     ),
 ]
 CASES = [(endpoint, find, user, actions) for endpoint, find, users, actions in ENDPOINTS for user in users]
