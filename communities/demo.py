@@ -6,6 +6,7 @@ import random
 from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.utils import timezone
 
@@ -261,7 +262,9 @@ def _seed_accounts(district, towns, communities, companies) -> None:
     pw = make_password(DEMO_PASSWORD)
     admin = _account("admin", "系统管理员", pw, is_staff=True, is_superuser=True)
     del admin
-    _role(_account("district", "泉港区住建局 林主任", pw, is_staff=True), "official", district=district)
+    official = _account("district", "泉港区住建局 林主任", pw, is_staff=True)
+    _role(official, "official", district=district)
+    official.groups.add(_data_stewards())
     _role(_account("town_houlong", "后龙镇 黄干事", pw), "official", subdistrict=towns["后龙镇"])
     _role(_account("community_fulian", "福炼社区 刘俊辉", pw), "official", community=communities["福炼社区"])
     _role(_account("mediator_shanyao", "山腰街道 法律工作者 郑律师", pw), "mediator", subdistrict=towns["山腰街道"])
@@ -286,6 +289,14 @@ def _seed_accounts(district, towns, communities, companies) -> None:
     _role(member, "resident")
     _role(member, "committee", compound=fulian)
     _link_owner(member, fulian, "蔡明", 1)
+
+
+def _data_stewards() -> Group:
+    """The district's data stewards may keep places, companies, units and owners right in the admin."""
+    group, _ = Group.objects.get_or_create(name="数据维护员")
+    perms = Permission.objects.filter(content_type__app_label="communities").exclude(codename__startswith="delete_")
+    group.permissions.add(*perms, *Permission.objects.filter(content_type__app_label="core", codename__startswith="view_"))
+    return group
 
 
 def _link_owner(user: User, compound: Compound, name: str, index: int) -> None:
