@@ -66,10 +66,12 @@ def compound_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     contracts = compound.contracts.select_related("company").order_by("-start")
     units = compound.units.all()
+    # Owners' names are personal data: only officials of the area see the unit register.
+    register = units.prefetch_related("owners")[:50] if selectors.is_official_for(request.user, compound) else None
     return render(
         request,
         "communities/compound_detail.html",
-        {"compound": compound, "contracts": contracts, "unit_count": units.count(), "units": units.prefetch_related("owners")[:50]},
+        {"compound": compound, "contracts": contracts, "unit_count": units.count(), "units": register},
     )
 
 

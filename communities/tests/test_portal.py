@@ -18,6 +18,18 @@ def test_compound_page_outside_scope_is_404(world, client):
     assert client.get(f"/compounds/{world.fulian.id}/").status_code == 200
 
 
+def test_unit_register_is_for_officials_only(world, client):
+    client.force_login(world.community_fulian)
+    body = client.get(f"/compounds/{world.fulian.id}/").content.decode()
+    assert 'id="unit-table"' in body and "王红" in body
+    for username in ("resident_fulian", "staff_yifang", "committee_fulian"):
+        client.force_login(getattr(world, username))
+        page = client.get(f"/compounds/{world.fulian.id}/")
+        body = page.content.decode().split("<main", 1)[1]
+        assert page.status_code == 200 and 'id="unit-table"' not in body, username
+        assert "王红" not in body, username
+
+
 def test_language_switch_to_english(world, client):
     client.force_login(world.district)
     resp = client.post("/i18n/setlang/", {"language": "en", "next": "/compounds/"})
