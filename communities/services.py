@@ -371,14 +371,16 @@ class _RosterImporter:
             outcome = RowOutcome.UPDATED if changes else RowOutcome.UNCHANGED
         if company is not None:
             current = compound.current_contract(self.today)
-            if current is None:
+            # A contract with this company that has not ended (perhaps starting later) is already on record.
+            recorded = compound.contracts.filter(company=company).filter(Q(end__isnull=True) | Q(end__gte=self.today)).exists()
+            if current is None and not recorded:
                 try:
                     contract_create(compound=compound, company=company, start=start)
                 except (WorkflowError, ValidationError) as exc:
                     raise _Refused(exc.message) from exc
                 changes.append(_("management contract with %(company)s") % {"company": company.name})
                 outcome = RowOutcome.IMPORTED if outcome == RowOutcome.IMPORTED else RowOutcome.UPDATED
-            elif current.company_id != company.pk:
+            elif current is not None and current.company_id != company.pk:
                 raise _Refused(
                     _("%(compound)s is managed by %(company)s under a contract in force; record a change of company as a new contract.")
                     % {"compound": name, "company": current.company.name}

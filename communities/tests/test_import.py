@@ -168,6 +168,18 @@ def test_bad_rows_are_refused_with_reasons_and_good_rows_still_imported(world):
     assert not PropertyCompany.objects.filter(name__in=["坏物业", "无码物业"]).exists()
 
 
+def test_a_contract_starting_later_is_recorded_once(world):
+    import datetime as dt
+
+    start = dt.date.today() + dt.timedelta(days=60)
+    book = workbook.build([compound("新盘", 30, company="一方物业", contract_start=start)], [])
+    first = roster_import(actor=world.district, file=upload(book))
+    again = roster_import(actor=world.district, file=upload(book))
+
+    assert [first.rows[0].outcome, again.rows[0].outcome] == ["imported", "unchanged"]
+    assert ManagementContract.objects.filter(compound__name="新盘", start=start).count() == 1
+
+
 def test_a_refused_row_is_never_half_written(world):
     # The compound row changes the household count, then fails on the company: nothing of it stays.
     book = workbook.build(
