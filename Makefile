@@ -51,3 +51,10 @@ messages: install
 
 clean:
 	rm -rf var staticfiles
+
+# Tally of an owners' vote over 20,000 units (bench/tally.py); a database of its own (BENCH_TALLY_DATABASE_URL).
+# `bench` collects one prerequisite per benchmark, so each app adds its own without touching the others.
+.PHONY: bench-tally
+bench: bench-tally
+bench-tally: install
+	REDIS_URL=$${REDIS_URL:-$(REDIS)/0} $(BIN)/python bench/tally.py

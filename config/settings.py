@@ -211,6 +211,27 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
 }
+# Several models have a `status`; name their enums so the schema stays stable.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "InspectionStatusEnum": "inspections.models.Inspection.Status",
+        "RectificationListStatusEnum": "inspections.models.RectificationList.Status",
+        "FindingSeverityEnum": "inspections.models.Finding.Severity",
+    }
+)
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "CommitteeStatusEnum": "committees.models.Committee.Status",
+        "CommitteeMemberRoleEnum": "committees.models.CommitteeMember.Role",
+        "VoteStatusEnum": "committees.models.Vote.Status",
+        "VoteMatterEnum": "committees.models.Matter",
+        "BallotStatusEnum": "committees.models.Ballot.Status",
+        "BallotChannelEnum": "committees.models.Ballot.Channel",
+        "BallotChoiceEnum": "committees.models.Choice",
+        "CandidateSourceEnum": "committees.models.Candidate.Source",
+        "CandidateVettingEnum": "committees.models.Candidate.Vetting",
+    }
+)
 
 LOGGING = {
     "version": 1,
@@ -218,3 +239,20 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# Enum component names for choice sets of the mediation app whose field names (kind, status) recur elsewhere.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "VenueKindEnum": "mediation.models.Venue.Kind",
+        "MeetingKindEnum": "mediation.models.Meeting.Kind",
+        "MeetingStatusEnum": "mediation.models.Meeting.Status",
+        "TopicStatusEnum": "mediation.models.Topic.Status",
+        "ActionItemStatusEnum": "mediation.models.ActionItem.Status",
+        "LiaisonKindEnum": "mediation.models.LegalLiaison.Kind",
+        "CaseMediatorKindEnum": "mediation.models.CaseMediator.Kind",
+        "DisputeStatusEnum": "mediation.models.DisputeCase.Status",
+        "HazardStatusEnum": "mediation.models.Hazard.Status",
+        "HazardSeverityEnum": "mediation.models.Hazard.Severity",
+        "DisputeSourceEnum": "mediation.models.DisputeCase.Source",
+    }
+)
