@@ -256,3 +256,9 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "DisputeSourceEnum": "mediation.models.DisputeCase.Source",
     }
 )
+
+# Enum component names for the communities app: the import report's `outcome` recurs in mediation,
+# whose dispute outcome keeps the name it had before.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {"RosterRowOutcomeEnum": "communities.services.RowOutcome", "OutcomeEnum": "mediation.models.DisputeCase.Outcome"}
+)

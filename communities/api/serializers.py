@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from communities.credit_code import validate_credit_code
 from communities.models import Community, Compound, OwnershipClaim, PropertyCompany, RoleAssignment, Subdistrict, Unit
+from communities.services import RowOutcome
 from core.models import User
 
 
@@ -159,7 +160,7 @@ class ImportRowSerializer(serializers.Serializer):
     sheet = serializers.CharField()
     row = serializers.IntegerField()
     label = serializers.CharField()
-    outcome = serializers.ChoiceField(choices=["imported", "updated", "unchanged", "refused"])
+    outcome = serializers.ChoiceField(choices=RowOutcome.choices)
     detail = serializers.CharField()
 
 
