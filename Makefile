@@ -58,3 +58,11 @@ clean:
 bench: bench-tally
 bench-tally: install
 	REDIS_URL=$${REDIS_URL:-$(REDIS)/0} $(BIN)/python bench/tally.py
+
+# Complaint creation through the API vs a bare view writing the same rows (bench/complaint_create.py).
+# Needs PostgreSQL; writes only the bench world's rows (compound 基准小区) into BENCH_DATABASE_URL.
+.PHONY: bench-create
+bench: bench-create
+bench-create: install
+	DATABASE_URL=$${BENCH_DATABASE_URL:-$${DATABASE_URL:-$(PG_URL)}} REDIS_URL=$${REDIS_URL:-$(REDIS)/0} \
+	  $(BIN)/python bench/complaint_create.py --seconds $${BENCH_SECONDS:-20} --clients $${BENCH_CLIENTS:-8}

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import F, Func, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from communities.models import Compound, Owner
@@ -105,7 +106,7 @@ class Committee(TimeStampedModel):
 
     class Status(models.TextChoices):
         PREPARING = "preparing", _("preparing")
-        ACTIVE = "active", _("active")
+        ACTIVE = "active", pgettext_lazy("committee status", "active")
         EXPIRED = "expired", _("term expired")
         DISSOLVED = "dissolved", _("dissolved")
 
@@ -181,7 +182,7 @@ class CommitteeMember(TimeStampedModel):
         MEMBER = "member", _("member")
 
     committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="members", verbose_name=_("committee"))
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     owner = models.ForeignKey(Owner, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("owner"))
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="committee_seats", verbose_name=_("user")
@@ -189,7 +190,7 @@ class CommitteeMember(TimeStampedModel):
     candidate = models.ForeignKey(
         "Candidate", on_delete=models.SET_NULL, null=True, blank=True, related_name="seats", verbose_name=_("elected as candidate")
     )
-    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+    role = models.CharField(pgettext_lazy("committee seat", "role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
     is_party_member = models.BooleanField(_("Party member"), default=False)
     is_retired_cadre = models.BooleanField(_("retired cadre"), default=False)
     is_deputy = models.BooleanField(_("people's congress deputy or CPPCC member"), default=False)
@@ -366,13 +367,13 @@ class Candidate(TimeStampedModel):
     class Vetting(models.TextChoices):
         PENDING = "pending", _("awaiting vetting")
         APPROVED = "approved", _("approved")
-        REJECTED = "rejected", _("rejected")
+        REJECTED = "rejected", pgettext_lazy("candidate vetting", "rejected")
 
     compound = models.ForeignKey(Compound, on_delete=models.PROTECT, related_name="candidates", verbose_name=_("compound"))
     vote = models.ForeignKey(Vote, on_delete=models.SET_NULL, null=True, blank=True, related_name="candidates", verbose_name=_("election"))
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     owner = models.ForeignKey(Owner, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("owner"))
-    source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    source = models.CharField(pgettext_lazy("candidate nomination", "source"), max_length=20, choices=Source.choices)
     is_party_member = models.BooleanField(_("Party member"), default=False)
     is_retired_cadre = models.BooleanField(_("retired cadre"), default=False)
     is_deputy = models.BooleanField(_("people's congress deputy or CPPCC member"), default=False)

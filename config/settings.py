@@ -170,6 +170,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Task modules outside `<app>/tasks.py` (autodiscovery finds only those).
+CELERY_IMPORTS = ["complaints.hotline_tasks"]
 
 # --- Mail -----------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -232,6 +234,12 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
         "CandidateVettingEnum": "committees.models.Candidate.Vetting",
     }
 )
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "ComplaintStatusEnum": "complaints.models.Complaint.Status",
+        "ComplaintChannelEnum": "complaints.models.Complaint.Channel",
+    }
+)
 
 LOGGING = {
     "version": 1,
@@ -254,11 +262,10 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "HazardStatusEnum": "mediation.models.Hazard.Status",
         "HazardSeverityEnum": "mediation.models.Hazard.Severity",
         "DisputeSourceEnum": "mediation.models.DisputeCase.Source",
+        "DisputeOutcomeEnum": "mediation.models.DisputeCase.Outcome",
+        "HotlineRowOutcomeEnum": "complaints.models.HotlineImportRow.Outcome",
     }
 )
 
-# Enum component names for the communities app: the import report's `outcome` recurs in mediation,
-# whose dispute outcome keeps the name it had before.
-SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
-    {"RosterRowOutcomeEnum": "communities.services.RowOutcome", "OutcomeEnum": "mediation.models.DisputeCase.Outcome"}
-)
+# The roster import report's `outcome` (communities) meets other apps' outcomes in the schema.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({"RosterRowOutcomeEnum": "communities.services.RowOutcome"})

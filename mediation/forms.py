@@ -4,6 +4,7 @@ import datetime as dt
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from communities import selectors as places
 from mediation import selectors
@@ -114,7 +115,12 @@ class TopicForm(Form):
 
 
 class TopicDecisionForm(Form):
-    ACTIONS = [("accept", _("accept")), ("settle", _("settle")), ("decline", _("decline")), ("merge", _("merge"))]
+    ACTIONS = [
+        ("accept", pgettext_lazy("topic decision", "accept")),
+        ("settle", _("settle")),
+        ("decline", _("decline")),
+        ("merge", _("merge")),
+    ]
     action = forms.ChoiceField(choices=ACTIONS)
     text = forms.CharField(max_length=300, required=False)
     into = forms.IntegerField(required=False)
@@ -124,7 +130,7 @@ class ActionItemForm(Form):
     prefix = "item"
 
     title = forms.CharField(label=_("what"), max_length=200)
-    owner_name = forms.CharField(label=_("owner"), max_length=100)
+    owner_name = forms.CharField(label=pgettext_lazy("action item owner", "owner"), max_length=100)
     due_date = forms.DateField(label=_("due date"), widget=DATE)
 
 
@@ -140,7 +146,9 @@ class DisputeForm(ScopedForm):
     registered_on = forms.DateField(label=_("registered on"), widget=DATE, required=False)
     applicant = forms.CharField(label=_("applicant"), max_length=100, required=False)
     respondent = forms.CharField(label=_("respondent"), max_length=100, required=False)
-    mediator_kind = forms.ChoiceField(label=_("mediator"), choices=[("", "—"), *CaseMediator.Kind.choices], required=False)
+    mediator_kind = forms.ChoiceField(
+        label=pgettext_lazy("case mediator", "mediator"), choices=[("", "—"), *CaseMediator.Kind.choices], required=False
+    )
     mediator_name = forms.CharField(label=_("mediator's name"), max_length=100, required=False)
 
     def parties(self) -> list[dict]:

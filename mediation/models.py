@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from communities.models import Community, Compound, Subdistrict, Unit
 from core.models import TimeStampedModel
@@ -200,7 +201,7 @@ class Topic(TimeStampedModel):
 
     class Status(models.TextChoices):
         PROPOSED = "proposed", _("proposed")
-        ACCEPTED = "accepted", _("accepted")
+        ACCEPTED = "accepted", pgettext_lazy("topic status", "accepted")
         MERGED = "merged", _("merged")
         DECLINED = "declined", _("declined")
         SETTLED = "settled", _("settled")
@@ -219,9 +220,14 @@ class Topic(TimeStampedModel):
     decline_reason = models.CharField(_("reason for declining"), max_length=300, blank=True)
     resolution = models.TextField(_("resolution"), blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("decided by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=pgettext_lazy("topic decision", "decided by"),
     )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_at = models.DateTimeField(pgettext_lazy("topic decision", "decided at"), null=True, blank=True)
     settled_at = models.DateTimeField(_("settled at"), null=True, blank=True)
 
     class Meta:
@@ -256,7 +262,7 @@ class ActionItem(TimeStampedModel):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="action_items", verbose_name=_("meeting"))
     topic = models.ForeignKey(Topic, on_delete=models.SET_NULL, null=True, blank=True, related_name="action_items", verbose_name=_("topic"))
     title = models.CharField(_("what"), max_length=200)
-    owner_name = models.CharField(_("owner"), max_length=100)
+    owner_name = models.CharField(pgettext_lazy("action item owner", "owner"), max_length=100)
     due_date = models.DateField(_("due date"))
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
@@ -384,7 +390,7 @@ class Hazard(TimeStampedModel):
 
     class Severity(models.TextChoices):
         ORDINARY = "ordinary", _("ordinary")
-        MAJOR = "major", _("major")
+        MAJOR = "major", pgettext_lazy("hazard severity", "major")
 
     class Status(models.TextChoices):
         OPEN = "open", _("open")
@@ -394,7 +400,9 @@ class Hazard(TimeStampedModel):
     screening = models.ForeignKey(Screening, on_delete=models.CASCADE, related_name="hazards", verbose_name=_("screening"))
     compound = models.ForeignKey(Compound, on_delete=models.PROTECT, related_name="hazards", verbose_name=_("compound"))
     description = models.CharField(_("description"), max_length=300)
-    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, default=Severity.ORDINARY)
+    severity = models.CharField(
+        pgettext_lazy("hazard severity", "severity"), max_length=10, choices=Severity.choices, default=Severity.ORDINARY
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     outcome = models.CharField(_("what became of it"), max_length=300, blank=True)
     handled_on = models.DateField(_("handled on"), null=True, blank=True)
@@ -500,7 +508,9 @@ class DisputeParty(models.Model):
     name = models.CharField(_("name"), max_length=100)
     side = models.CharField(_("side"), max_length=12, choices=Side.choices, default=Side.APPLICANT)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
-    unit = models.ForeignKey(Unit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("unit"))
+    unit = models.ForeignKey(
+        Unit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=pgettext_lazy("dispute party", "unit")
+    )
 
     class Meta:
         verbose_name = _("party")
@@ -524,7 +534,7 @@ class CaseMediator(models.Model):
     liaison = models.ForeignKey(LegalLiaison, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("liaison"))
 
     class Meta:
-        verbose_name = _("mediator")
+        verbose_name = pgettext_lazy("case mediator", "mediator")
         verbose_name_plural = _("mediators")
         ordering = ["id"]
         constraints = [models.UniqueConstraint(fields=["case", "kind", "name"], name="case_mediator_once")]
