@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from communities import selectors
 from communities.models import PropertyCompany, RoleAssignment
@@ -23,8 +24,8 @@ class AccountForm(forms.Form):
     username = forms.RegexField(r"^[\w.@+-]{3,150}$", label=_("Username"), max_length=150)
     display_name = forms.CharField(label=_("Name"), max_length=50, required=False)
     phone = forms.RegexField(r"^1\d{10}$", label=_("Mobile phone"), required=False)
-    title = forms.CharField(label=_("Title"), max_length=50, required=False)
-    role = forms.ChoiceField(label=_("Role"), choices=ROLES)
+    title = forms.CharField(label=pgettext_lazy("job title", "Title"), max_length=50, required=False)
+    role = forms.ChoiceField(label=pgettext_lazy("account", "Role"), choices=ROLES)
     place = forms.ChoiceField(label=_("Place or company"))
     is_admin = forms.BooleanField(label=_("Administrator of the company (may add its staff)"), required=False)
     password = forms.CharField(label=_("Initial password"), widget=forms.PasswordInput(render_value=False), min_length=8)
