@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from communities.models import Community, Compound, PropertyCompany, RoleAssignment
-from communities.selectors import roles_of
+from communities.selectors import roles_of, with_current_company
 from complaints import services
 from complaints.models import Category, Complaint, ComplaintEvent, ComplaintPhoto
 from core.models import Notification
@@ -159,8 +159,15 @@ class ComplaintDetailSerializer(ComplaintSerializer):
 
 
 # --- input -----------------------------------------------------------------------------------------
+class FilingCompoundField(serializers.PrimaryKeyRelatedField):
+    """An active compound, read with today's managing company (`cc_id`, `cc_name`) in the same query."""
+
+    def get_queryset(self):
+        return with_current_company(Compound.objects.filter(is_active=True).select_related("community__subdistrict"))
+
+
 class ComplaintCreateSerializer(serializers.Serializer):
-    compound = serializers.PrimaryKeyRelatedField(queryset=Compound.objects.filter(is_active=True).select_related("community__subdistrict"))
+    compound = FilingCompoundField(queryset=Compound.objects.none())
     category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.filter(is_active=True))
     description = serializers.CharField(max_length=services.DESCRIPTION_MAX)
     location = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
