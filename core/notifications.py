@@ -50,7 +50,9 @@ def notify_many(messages: Iterable[Message]) -> list[Notification]:
             seen.add(user.pk)
             status = Notification.EmailStatus.PENDING if user.email else Notification.EmailStatus.SKIPPED
             rows.append(
-                Notification(user=user, kind=message.kind, title=message.title[:200], body=message.body, url=message.url, email_status=status)
+                Notification(
+                    user=user, kind=message.kind, title=message.title[:200], body=message.body, url=message.url, email_status=status
+                )
             )
     if not rows:
         return []
