@@ -94,6 +94,27 @@ def filing_targets(*, compound_id: int, category_id: int) -> tuple[Compound | No
     return compound, Category.from_db(compound._state.db, [f.attname for f in fields], [f.to_python(row[f.attname]) for f in fields])
 
 
+def roles_and_company_staff(*, user: User, company_id: int) -> list[User]:
+    """The active staff of a company (who handle its complaints), reading `user`'s own roles in the same query.
+
+    Filing a complaint needs both: the staff to notify, the filer's roles for the actions the
+    response offers. The filer's roles are left where communities.selectors.roles_of caches them
+    for the request, so roles_of(user) asks the database no more.
+    """
+    rows = list(
+        RoleAssignment.objects.filter(is_active=True)
+        .filter(Q(user=user) | Q(role=Role.STAFF, company_id=company_id, user__is_active=True))
+        .select_related("user")
+    )
+    if getattr(user, "_linli_roles", None) is None:
+        user._linli_roles = [r for r in rows if r.user_id == user.pk]  # the cache roles_of() reads
+    staff: dict[int, User] = {}
+    for r in rows:
+        if r.role == Role.STAFF and r.company_id == company_id and r.user.is_active:
+            staff.setdefault(r.user_id, r.user)
+    return list(staff.values())
+
+
 def categories_active() -> QuerySet[Category]:
     return Category.objects.filter(is_active=True)
 

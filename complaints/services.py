@@ -152,6 +152,7 @@ def complaint_create(
     hotline_ticket: str | None = None,
     photos: Sequence[UploadedFile] = (),
     actor: User | None = None,
+    handlers: Sequence[User] | None = None,
 ) -> Complaint:
     """File a complaint and dispatch it at once (SPEC §4.1).
 
@@ -161,6 +162,9 @@ def complaint_create(
     compound is self-managed, to its community; `response_due`/`resolve_due` in working time from
     now), its report photos, a `create` and a `dispatch` event, and notifications for the reporter
     and for the handlers. `made_at` defaults to now (for a 12345 ticket pass the call time).
+    `handlers`: the users to notify of the new assignment when the caller has already read them
+    (complaints.selectors.roles_and_company_staff for the compound's managing company); otherwise
+    handlers_of() looks them up.
     Raises core.errors.ValidationError (400, with the field) or core.uploads.InvalidUpload (400/413).
     """
     now = timezone.now()
@@ -233,7 +237,7 @@ def complaint_create(
                     ),
                 ]
             )
-            messages = [_new_assignment_message(complaint)]
+            messages = [_new_assignment_message(complaint, handlers)]
             if reporter is not None:
                 messages.append(
                     Message(
@@ -266,9 +270,9 @@ def _notify_new_assignment(complaint: Complaint) -> None:
     notify_many([_new_assignment_message(complaint)])
 
 
-def _new_assignment_message(complaint: Complaint) -> Message:
+def _new_assignment_message(complaint: Complaint, handlers: Sequence[User] | None = None) -> Message:
     return Message(
-        users=handlers_of(complaint),
+        users=handlers_of(complaint) if handlers is None else handlers,
         kind="complaint.assigned",
         title=_("New complaint %(number)s for %(compound)s: %(category)s")
         % {"number": complaint.number, "compound": complaint.compound, "category": complaint.category},
