@@ -316,6 +316,9 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "HotlineRowOutcomeEnum": "complaints.models.HotlineImportRow.Outcome",
     }
 )
+
+# The roster import report's `outcome` (communities) meets other apps' outcomes in the schema.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({"RosterRowOutcomeEnum": "communities.services.RowOutcome"})
 SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
     "drf_spectacular.hooks.postprocess_schema_enums",
     "core.api.schema_times_without_offset",  # times of day are local, without offset
