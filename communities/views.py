@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from communities import forms, selectors, services, workbook
@@ -85,7 +85,7 @@ def _official_or_404(request: HttpRequest) -> None:
         raise Http404
 
 
-HISTORY_ACTIONS = {"+": _lazy("created"), "~": _lazy("changed"), "-": _lazy("deleted")}
+HISTORY_ACTIONS = {"+": gettext_lazy("created"), "~": gettext_lazy("changed"), "-": gettext_lazy("deleted")}
 
 
 def _describe(entry: dict) -> dict:
