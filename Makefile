@@ -47,5 +47,9 @@ messages: install
 	$(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete $(foreach a,core communities complaints committees inspections mediation ratings .venv var,-i "$(a)/*")
 	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules
 
+# Benchmarks: one script per line (each prints its figures).
+bench: install
+	$(BIN)/python bench/metrics.py
+
 clean:
 	rm -rf var staticfiles

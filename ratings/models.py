@@ -143,16 +143,16 @@ class MetricSnapshot(models.Model):
     month = models.DateField(_("month"))
     # The area's place in the tree (compound rows carry all four; a district row only the district).
     compound = models.ForeignKey(
-        Compound, on_delete=models.CASCADE, null=True, blank=True, related_name="+", db_constraint=False, verbose_name=_("compound")
+        Compound, on_delete=models.CASCADE, null=True, blank=True, related_name="+", db_constraint=False, db_index=False, verbose_name=_("compound")
     )
     community = models.ForeignKey(
-        Community, on_delete=models.CASCADE, null=True, blank=True, related_name="+", db_constraint=False, verbose_name=_("community")
+        Community, on_delete=models.CASCADE, null=True, blank=True, related_name="+", db_constraint=False, db_index=False, verbose_name=_("community")
     )
     subdistrict = models.ForeignKey(
-        Subdistrict, on_delete=models.CASCADE, null=True, blank=True, related_name="+", db_constraint=False, verbose_name=_("town")
+        Subdistrict, on_delete=models.CASCADE, null=True, blank=True, related_name="+", db_constraint=False, db_index=False, verbose_name=_("town")
     )
     district = models.ForeignKey(
-        District, on_delete=models.CASCADE, null=True, blank=True, related_name="+", db_constraint=False, verbose_name=_("district")
+        District, on_delete=models.CASCADE, null=True, blank=True, related_name="+", db_constraint=False, db_index=False, verbose_name=_("district")
     )
 
     compounds = models.IntegerField(_("compounds"), default=0)
@@ -206,11 +206,11 @@ class MetricSnapshot(models.Model):
         verbose_name_plural = _("metric snapshots")
         ordering = ["level", "area_id", "month"]
         constraints = [models.UniqueConstraint(fields=["level", "area_id", "month"], name="snapshot_one_per_area_month")]
+        # No index on district: a district's rows are most of the table, read by a sequential scan.
         indexes = [
             # Roll-ups and dashboards: the compounds of an area in a month range.
             models.Index(fields=["level", "community", "month"], name="snapshot_level_community"),
             models.Index(fields=["level", "subdistrict", "month"], name="snapshot_level_subdistrict"),
-            models.Index(fields=["level", "district", "month"], name="snapshot_level_district"),
         ]
 
     def __str__(self) -> str:
