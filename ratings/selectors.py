@@ -421,17 +421,21 @@ class TargetStatus:
 def target_status(target: Target, area: Area | None = None, *, series: list[dict] | None = None) -> TargetStatus:
     """The indicator's actual over the target's span (for `area`, the district by default), against the target.
 
+    For an area below the district with a baseline span, the baseline is the area's own over that span.
     Achieved: the actual has reached the target. On track: achieved, or moved from the baseline the right way.
+    `series` (the area's monthly rows covering both spans) saves the query.
     """
     if area is None:
         area = Area(Level.DISTRICT, target.district)
     month_to = target.month_to or local_month(timezone.now())
-    rows = series if series is not None else area_series(area, target.month_from, month_to)
-    rows = [r for r in rows if target.month_from <= r["month"] <= month_to]
+    if series is None:
+        start = min(target.month_from, target.baseline_from or target.month_from)
+        series = area_series(area, start, max(month_to, target.baseline_to or month_to))
+    rows = [r for r in series if target.month_from <= r["month"] <= month_to]
     actual = calc.indicator_value(target.indicator, rows)
     baseline = target.baseline
     if area.level != Level.DISTRICT and target.baseline_from and target.baseline_to:
-        baseline = calc.indicator_value(target.indicator, area_series(area, target.baseline_from, target.baseline_to))
+        baseline = calc.indicator_value(target.indicator, [r for r in series if target.baseline_from <= r["month"] <= target.baseline_to])
     if actual is None:
         return TargetStatus(target, None, baseline, False, False)
     rise = target.direction == Target.Direction.RISE
