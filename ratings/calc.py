@@ -12,18 +12,19 @@ from decimal import ROUND_HALF_UP, Decimal
 HUNDRED = Decimal(100)
 TWO_PLACES = Decimal("0.01")
 
-# indicator -> (numerator, denominator, kind). kind "span": Σ÷Σ over the span; "state": the latest month
-# (committees are a state at the month's end, not a flow); "mean": mean of the monthly values.
+# indicator -> (numerator, denominator, kind). kind "span": Σ÷Σ over the span; "latest": the latest month
+# with a denominator (committees are a state at the month's end; a survey round counts in one month, and
+# the dashboard shows the latest round's rate); "mean": mean of the monthly values.
 INDICATORS: dict[str, tuple[str, str, str]] = {
     "complaint_ratio": ("complaints", "households", "mean"),
-    "satisfaction_rate": ("survey_satisfied", "survey_responses", "span"),
+    "satisfaction_rate": ("survey_satisfied", "survey_responses", "latest"),
     "ticket_satisfaction_rate": ("rated_satisfied", "rated", "span"),
     "response_rate": ("responded_on_time", "response_due", "span"),
     "resolution_rate": ("resolved", "complaints", "span"),
     "rectification_rate": ("rect_on_time", "rect_due", "span"),
     "overdue_rate": ("overdue", "complaints", "span"),
-    "formation_rate": ("committee_formed", "committee_eligible", "state"),
-    "red_ratio": ("committees_red", "committees_active", "state"),
+    "formation_rate": ("committee_formed", "committee_eligible", "latest"),
+    "red_ratio": ("committees_red", "committees_active", "latest"),
 }
 
 
@@ -61,7 +62,7 @@ def indicator_value(indicator: str, rows: Iterable[Mapping]) -> Decimal | None:
     rows = list(rows)
     if kind == "mean":
         return monthly_average(rows, num, den)
-    if kind == "state":
+    if kind == "latest":
         return latest_rate(rows, num, den)
     return span_rate(rows, num, den)
 
