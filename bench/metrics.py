@@ -58,8 +58,7 @@ def main() -> None:
     print(f"seed_scale --compounds {COMPOUNDS} --complaints {COMPLAINTS}: {load:.1f} s")
 
     raw_sql = (
-        "SELECT compound_id, date_trunc('month', made_at AT TIME ZONE 'Asia/Shanghai'), count(*) "
-        "FROM complaints_complaint GROUP BY 1, 2"
+        "SELECT compound_id, date_trunc('month', made_at AT TIME ZONE 'Asia/Shanghai'), count(*) FROM complaints_complaint GROUP BY 1, 2"
     )
 
     def raw():

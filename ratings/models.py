@@ -143,16 +143,44 @@ class MetricSnapshot(models.Model):
     month = models.DateField(_("month"))
     # The area's place in the tree (compound rows carry all four; a district row only the district).
     compound = models.ForeignKey(
-        Compound, on_delete=models.CASCADE, null=True, blank=True, related_name="+", db_constraint=False, db_index=False, verbose_name=_("compound")
+        Compound,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+        verbose_name=_("compound"),
     )
     community = models.ForeignKey(
-        Community, on_delete=models.CASCADE, null=True, blank=True, related_name="+", db_constraint=False, db_index=False, verbose_name=_("community")
+        Community,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+        verbose_name=_("community"),
     )
     subdistrict = models.ForeignKey(
-        Subdistrict, on_delete=models.CASCADE, null=True, blank=True, related_name="+", db_constraint=False, db_index=False, verbose_name=_("town")
+        Subdistrict,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+        verbose_name=_("town"),
     )
     district = models.ForeignKey(
-        District, on_delete=models.CASCADE, null=True, blank=True, related_name="+", db_constraint=False, db_index=False, verbose_name=_("district")
+        District,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+        verbose_name=_("district"),
     )
 
     compounds = models.IntegerField(_("compounds"), default=0)

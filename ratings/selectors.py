@@ -333,6 +333,12 @@ def survey_rounds_visible_to(user: User) -> QuerySet[SurveyRound]:
     if getattr(user, "is_superuser", False):
         return qs
     q = _official_area_q(user)
+    # Officials also see rounds over the areas above theirs (a district-wide round covers their town).
+    for role in places.official_places(user):
+        if role.subdistrict_id:
+            q |= Q(subdistrict_id=role.subdistrict_id) | Q(district__subdistricts__id=role.subdistrict_id)
+        elif role.community_id:
+            q |= Q(subdistrict__communities__id=role.community_id) | Q(district__subdistricts__communities__id=role.community_id)
     if places.is_resident(user):
         units = places.units_of_resident(user)
         compounds = Compound.objects.filter(pk__in=units.values("compound_id")).select_related("community__subdistrict")
@@ -343,10 +349,11 @@ def survey_rounds_visible_to(user: User) -> QuerySet[SurveyRound]:
                 | Q(subdistrict_id=c.community.subdistrict_id)
                 | Q(district_id=c.community.subdistrict.district_id)
             )
-    return qs.filter(q)
+    return qs.filter(pk__in=SurveyRound.objects.filter(q).values("pk"))
 
 
 def survey_round_is_official(user: User, survey: SurveyRound) -> bool:
+    """May the user manage the round (import, close)? Only officials whose scope contains the round's area."""
     if getattr(user, "is_superuser", False):
         return True
     return SurveyRound.objects.filter(_official_area_q(user), pk=survey.pk).exists()

@@ -179,7 +179,7 @@ def survey_import(*, actor: User, round_id: int, file: IO[bytes]) -> list[Import
     if missing:
         raise ValidationError(_("Missing columns: %(cols)s") % {"cols": "、".join(missing)}, field="file")
 
-    covered = Compound.objects.filter(survey.compound_q())
+    covered = Compound.objects.filter(survey.compound_q()) & places.compounds_visible_to(actor, roles=["official"])
     by_name = {c.name: c.pk for c in covered}
     answered = set(SurveyResponse.objects.filter(round=survey).values_list("unit_id", flat=True))
     report, new = [], []

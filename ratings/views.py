@@ -48,10 +48,7 @@ class Table:
     @property
     def cells(self) -> list[list[dict]]:
         return [
-            [
-                {"text": c[0], "url": c[1]} if isinstance(c, tuple) else {"text": c, "url": None, "num": isinstance(c, int)}
-                for c in row
-            ]
+            [{"text": c[0], "url": c[1]} if isinstance(c, tuple) else {"text": c, "url": None, "num": isinstance(c, int)} for c in row]
             for row in self.rows
         ]
 
@@ -73,7 +70,7 @@ def _month(value: str | None) -> date | None:
 
 
 def _span(request: HttpRequest) -> tuple[date, date]:
-    default_from, default_to = selectors.default_span()
+    _default_from, default_to = selectors.default_span()
     month_to = _month(request.GET.get("to")) or default_to
     month_from = _month(request.GET.get("from")) or add_months(month_to, -11)
     if month_from > month_to:
@@ -250,7 +247,15 @@ def _ranking_table(key: str, title: str, rows: list[dict]) -> Table:
     table = Table(
         key,
         title,
-        [_("Compound"), _("Town"), _("Community"), _("Complaints"), _("Monthly-average complaint ratio"), _("Satisfaction rate"), _("Stars")],
+        [
+            _("Compound"),
+            _("Town"),
+            _("Community"),
+            _("Complaints"),
+            _("Monthly-average complaint ratio"),
+            _("Satisfaction rate"),
+            _("Stars"),
+        ],
     )
     for r in rows:
         table.rows.append(
@@ -283,7 +288,9 @@ def _render_area(request: HttpRequest, area: selectors.Area) -> HttpResponse:
     month_from, month_to = _span(request)
     tree = area.tree()
     targets = {t.indicator: t for t in Target.objects.filter(district_id=tree["district_id"])}
-    fetch_from = min([month_from, *[t.baseline_from for t in targets.values() if t.baseline_from], *[t.month_from for t in targets.values()]])
+    fetch_from = min(
+        [month_from, *[t.baseline_from for t in targets.values() if t.baseline_from], *[t.month_from for t in targets.values()]]
+    )
     series = selectors.area_series(area, fetch_from, max(month_to, *[t.month_to or month_to for t in targets.values()], month_to))
     rows = [r for r in series if month_from <= r["month"] <= month_to]
     kpis = _kpis(area, rows, series, targets)
@@ -295,8 +302,12 @@ def _render_area(request: HttpRequest, area: selectors.Area) -> HttpResponse:
         tables.append(children)
     if area.level != Level.COMPOUND:
         tables.append(_ranking_table("best", _("Best compounds"), selectors.compound_ranking(area, month_from, month_to)))
-        tables.append(_ranking_table("worst", _("Compounds needing attention"), selectors.compound_ranking(area, month_from, month_to, worst=True)))
+        tables.append(
+            _ranking_table("worst", _("Compounds needing attention"), selectors.compound_ranking(area, month_from, month_to, worst=True))
+        )
     totals, by_town = selectors.star_distribution(area)
+    if any(totals.values()):
+        svgs.append(charts.bar_chart(_("Star distribution"), [f"{n}★" for n in totals], list(totals.values())))
     stars = Table("stars", _("Star distribution by town"), [_("Town"), "5★", "4★", "3★", "2★", "1★"])
     for town in by_town:
         stars.rows.append([town["name"], town["s5"], town["s4"], town["s3"], town["s2"], town["s1"]])
@@ -337,7 +348,9 @@ def company(request: HttpRequest) -> HttpResponse:
     labels = dict(Target.Indicator.choices)
     for indicator in ["complaint_ratio", "satisfaction_rate", "response_rate", "resolution_rate", "ticket_satisfaction_rate"]:
         value = calc.indicator_value(indicator, series)
-        kpis.append({"key": indicator, "label": labels[indicator], "value": _num(value) if indicator == "complaint_ratio" else calc.pct(value)})
+        kpis.append(
+            {"key": indicator, "label": labels[indicator], "value": _num(value) if indicator == "complaint_ratio" else calc.pct(value)}
+        )
     _labels, trend, svgs = _trend(series, month_from, month_to)
     compounds, total = selectors.company_compounds(company_ids, month_from, month_to)
     ranking = Table(
@@ -427,7 +440,11 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
     by_compound = list(
         responses.values("compound_id", "compound__name").annotate(n=Count("id"), ok=Count("id", filter=ok)).order_by("compound__name")
     )
-    table = Table("responses", _("Responses by compound"), [_("Compound"), _("Responses"), _("Satisfied or basically satisfied"), _("Satisfaction rate")])
+    table = Table(
+        "responses",
+        _("Responses by compound"),
+        [_("Compound"), _("Responses"), _("Satisfied or basically satisfied"), _("Satisfaction rate")],
+    )
     for r in by_compound:
         table.rows.append([r["compound__name"], r["n"], r["ok"], calc.pct(calc.ratio(r["ok"], r["n"]))])
     exported = _export(request, [table], survey.title)
@@ -438,7 +455,13 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "ratings/survey_detail.html",
-        {"survey": survey, "table": _with_export_urls(request, [table])[0], "report": report, "total": total, "rate": calc.pct(calc.ratio(satisfied, total))},
+        {
+            "survey": survey,
+            "table": _with_export_urls(request, [table])[0],
+            "report": report,
+            "total": total,
+            "rate": calc.pct(calc.ratio(satisfied, total)),
+        },
     )
 
 
@@ -468,7 +491,9 @@ def star_round_list(request: HttpRequest) -> HttpResponse:
 def star_round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _official(request)
     star_round = get_object_or_404(selectors.star_rounds_visible_to(request.user), pk=pk)
-    ratings = StarRating.objects.filter(round=star_round).select_related("compound__community__subdistrict").order_by("-score", "compound_id")
+    ratings = (
+        StarRating.objects.filter(round=star_round).select_related("compound__community__subdistrict").order_by("-score", "compound_id")
+    )
     table = Table(
         "ratings",
         _("Proposed and confirmed stars"),
@@ -586,7 +611,17 @@ def target_list(request: HttpRequest) -> HttpResponse:
         statuses.append(s)
         fmt = _num if t.indicator == "complaint_ratio" else calc.pct
         status = _("achieved") if s.achieved else (_("on track") if s.on_track else _("off track"))
-        table.rows.append([t.get_indicator_display(), t.get_direction_display(), fmt(s.baseline), fmt(t.target), fmt(s.actual), status, f"{t.month_from:%Y-%m}"])
+        table.rows.append(
+            [
+                t.get_indicator_display(),
+                t.get_direction_display(),
+                fmt(s.baseline),
+                fmt(t.target),
+                fmt(s.actual),
+                status,
+                f"{t.month_from:%Y-%m}",
+            ]
+        )
     exported = _export(request, [table], _("targets"))
     if exported:
         return exported

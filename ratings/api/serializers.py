@@ -8,7 +8,8 @@ from ratings.models import Answer, Level, MetricSnapshot, StarRating, StarRating
 
 
 @extend_schema_field(
-    {"type": "string", "enum": Answer.values, "description": "satisfied 满意 · basic 基本满意 · dissatisfied 不满意"}, component_name="SurveyAnswer"
+    {"type": "string", "enum": Answer.values, "description": "satisfied 满意 · basic 基本满意 · dissatisfied 不满意"},
+    component_name="SurveyAnswer",
 )
 class AnswerField(serializers.ChoiceField):
     """One shared answer scale; described inline so the schema has no duplicate enum components."""

@@ -46,9 +46,14 @@ class SurveyViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(serializers.SurveyRoundSerializer(survey).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        methods=["get"], request=None, responses={200: serializers.SurveyResponseSerializer(many=True)}, description="Responses you may see."
+        methods=["get"],
+        request=None,
+        responses={200: serializers.SurveyResponseSerializer(many=True)},
+        description="Responses you may see.",
     )
-    @extend_schema(methods=["post"], request=serializers.SurveyResponseCreateSerializer, responses={201: serializers.SurveyResponseSerializer})
+    @extend_schema(
+        methods=["post"], request=serializers.SurveyResponseCreateSerializer, responses={201: serializers.SurveyResponseSerializer}
+    )
     @action(detail=True, methods=["get", "post"])
     def responses(self, request, pk=None):
         survey = get_object_or_404(self.get_queryset(), pk=pk)

@@ -26,7 +26,13 @@ def complaint(compound, made_at: datetime, status: str = "dispatched", **fields)
     if fields.get("rating"):
         fields.setdefault("rated_at", made_at)
     return Complaint.objects.create(
-        number=f"T{next(_numbers):08d}", compound=compound, category=category(), description="测试", made_at=made_at, status=status, **fields
+        number=f"T{next(_numbers):08d}",
+        compound=compound,
+        category=category(),
+        description="测试",
+        made_at=made_at,
+        status=status,
+        **fields,
     )
 
 

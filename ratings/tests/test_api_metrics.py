@@ -24,7 +24,11 @@ def ids(client, **params):
 
 def test_filters_by_level_area_and_months(computed, api):
     w = computed
-    body = api.as_user(w.district).get("/api/v1/metrics/", {"level": "compound", "area": w.fulian.pk, "month_from": "2026-10-01", "month_to": "2026-10-31"}).json()
+    body = (
+        api.as_user(w.district)
+        .get("/api/v1/metrics/", {"level": "compound", "area": w.fulian.pk, "month_from": "2026-10-01", "month_to": "2026-10-31"})
+        .json()
+    )
     assert body["count"] == 1
     row = body["results"][0]
     assert (row["area_name"], row["month"], row["complaints"], row["households"]) == ("福炼小区", "2026-10-01", 1, 486)

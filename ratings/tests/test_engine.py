@@ -209,7 +209,9 @@ def test_a_run_does_nothing_while_another_holds_the_lock(world):
     held, release = threading.Event(), threading.Event()
 
     def hold():
-        with psycopg.connect(host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], dbname=db["NAME"], password=db["PASSWORD"] or None) as conn:
+        with psycopg.connect(
+            host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], dbname=db["NAME"], password=db["PASSWORD"] or None
+        ) as conn:
             conn.execute("SELECT pg_advisory_lock(%s)", [engine.LOCK_KEY])
             held.set()
             release.wait(10)

@@ -17,7 +17,9 @@ NOW = local(2026, 11, 20)
 def test_score_is_the_weighted_mean_of_the_components(world):
     star_round = StarRatingRound(title="t", district=world.district_area, month_from=date(2026, 1, 1), month_to=date(2026, 10, 1))
     # Defaults: satisfaction 50, inspection 25, complaints 15, rectification 10; penalty 20 points per complaint per 100 households.
-    score = services.star_score(star_round, satisfaction=Decimal(90), inspection=Decimal(80), complaint_ratio=Decimal("0.5"), rectification=Decimal(100))
+    score = services.star_score(
+        star_round, satisfaction=Decimal(90), inspection=Decimal(80), complaint_ratio=Decimal("0.5"), rectification=Decimal(100)
+    )
     assert score == Decimal("88.5000")  # (50·90 + 25·80 + 15·(100 − 20·0.5) + 10·100) / 100
     assert star_round.stars_for(score) == 4
 
@@ -40,7 +42,11 @@ def proposed(world):
         complaint(world.tianma, local(2026, 10, 3))
     engine.compute(full=True, now=NOW)
     star_round = services.star_round_create(
-        actor=world.district, district_id=world.district_area.pk, title="2026星级评定", month_from=date(2026, 10, 1), month_to=date(2026, 10, 1)
+        actor=world.district,
+        district_id=world.district_area.pk,
+        title="2026星级评定",
+        month_from=date(2026, 10, 1),
+        month_to=date(2026, 10, 1),
     )
     services.star_round_propose(actor=world.district, round_id=star_round.pk)
     return star_round

@@ -10,9 +10,16 @@ from openpyxl import Workbook
 
 from communities.tests import factories as f
 from ratings.models import SurveyResponse, SurveyRound
-from ratings.tests.factories import response, survey
+from ratings.tests.factories import response
 
-ANSWERS = {"overall": "satisfied", "governance": "satisfied", "environment": "basic", "service": "satisfied", "public_order": "basic", "neighbours": "satisfied"}
+ANSWERS = {
+    "overall": "satisfied",
+    "governance": "satisfied",
+    "environment": "basic",
+    "service": "satisfied",
+    "public_order": "basic",
+    "neighbours": "satisfied",
+}
 
 
 @pytest.fixture
@@ -33,7 +40,13 @@ def open_round(world):
 def test_official_opens_a_round_for_an_area_in_scope(world, api):
     r = api.as_user(world.town_houlong).post(
         "/api/v1/surveys/",
-        {"title": "后龙镇四季度调查", "level": "subdistrict", "area_id": world.houlong.pk, "period_start": "2026-10-01", "period_end": "2026-10-31"},
+        {
+            "title": "后龙镇四季度调查",
+            "level": "subdistrict",
+            "area_id": world.houlong.pk,
+            "period_start": "2026-10-01",
+            "period_end": "2026-10-31",
+        },
     )
     assert r.status_code == 201, r.content
     assert r.json()["month"] == "2026-10-01"
@@ -43,7 +56,13 @@ def test_official_opens_a_round_for_an_area_in_scope(world, api):
 def test_official_cannot_open_a_round_outside_scope(world, api):
     r = api.as_user(world.town_houlong).post(
         "/api/v1/surveys/",
-        {"title": "界山镇调查", "level": "subdistrict", "area_id": world.jieshan.pk, "period_start": "2026-10-01", "period_end": "2026-10-31"},
+        {
+            "title": "界山镇调查",
+            "level": "subdistrict",
+            "area_id": world.jieshan.pk,
+            "period_start": "2026-10-01",
+            "period_end": "2026-10-31",
+        },
     )
     assert r.status_code == 404
 
@@ -66,7 +85,9 @@ def test_period_must_not_end_before_it_starts(world, api):
 
 
 def test_resident_answers_for_own_unit(world, api, open_round):
-    r = api.as_user(world.resident_fulian).post(f"/api/v1/surveys/{open_round.pk}/responses/", {"unit": world.resident_fulian_unit.pk, **ANSWERS})
+    r = api.as_user(world.resident_fulian).post(
+        f"/api/v1/surveys/{open_round.pk}/responses/", {"unit": world.resident_fulian_unit.pk, **ANSWERS}
+    )
     assert r.status_code == 201, r.content
     saved = SurveyResponse.objects.get()
     assert (saved.compound_id, saved.overall, saved.public_order) == (world.fulian.pk, "satisfied", "basic")
@@ -100,7 +121,9 @@ def test_resident_cannot_answer_for_someone_elses_unit(world, api, open_round):
 
 
 def test_resident_outside_the_round_area_gets_404(world, api, open_round):
-    r = api.as_user(world.resident_tianma).post(f"/api/v1/surveys/{open_round.pk}/responses/", {"unit": world.resident_tianma_unit.pk, **ANSWERS})
+    r = api.as_user(world.resident_tianma).post(
+        f"/api/v1/surveys/{open_round.pk}/responses/", {"unit": world.resident_tianma_unit.pk, **ANSWERS}
+    )
     assert r.status_code == 404
     assert api.as_user(world.resident_tianma).get(f"/api/v1/surveys/{open_round.pk}/").status_code == 404
     assert api.as_user(world.resident_tianma).get("/api/v1/surveys/").json()["count"] == 0
@@ -116,7 +139,9 @@ def test_bad_answer_names_the_field(world, api, open_round):
 
 def test_closed_round_refuses_answers(world, api, open_round):
     SurveyRound.objects.filter(pk=open_round.pk).update(status="closed")
-    r = api.as_user(world.resident_fulian).post(f"/api/v1/surveys/{open_round.pk}/responses/", {"unit": world.resident_fulian_unit.pk, **ANSWERS})
+    r = api.as_user(world.resident_fulian).post(
+        f"/api/v1/surveys/{open_round.pk}/responses/", {"unit": world.resident_fulian_unit.pk, **ANSWERS}
+    )
     assert r.status_code == 409
 
 

@@ -49,7 +49,12 @@ def test_rise_target_improving_but_not_reached_is_on_track(world):
     response(rnd, world.resident_tianma_unit, "dissatisfied")  # 50%
     engine.compute(full=True, now=NOW)
     target = Target.objects.create(
-        district=world.district_area, indicator="satisfaction_rate", direction="rise", baseline=Decimal(40), target=Decimal(90), month_from=date(2026, 1, 1)
+        district=world.district_area,
+        indicator="satisfaction_rate",
+        direction="rise",
+        baseline=Decimal(40),
+        target=Decimal(90),
+        month_from=date(2026, 1, 1),
     )
     status = target_status(target)
     assert status.actual == Decimal(50)
@@ -61,14 +66,28 @@ def test_rise_target_improving_but_not_reached_is_on_track(world):
 def test_a_rise_target_below_its_baseline_is_refused(world, api):
     r = api.as_user(world.district).post(
         "/api/v1/targets/",
-        {"district": world.district_area.pk, "indicator": "response_rate", "direction": "rise", "baseline": "90", "target": "80", "month_from": "2026-01-01"},
+        {
+            "district": world.district_area.pk,
+            "indicator": "response_rate",
+            "direction": "rise",
+            "baseline": "90",
+            "target": "80",
+            "month_from": "2026-01-01",
+        },
     )
     assert r.status_code == 400
     assert "target" in r.json()
 
 
 def test_only_district_officials_set_targets_and_officials_see_them(world, api):
-    payload = {"district": world.district_area.pk, "indicator": "resolution_rate", "direction": "rise", "baseline": "80", "target": "92", "month_from": "2026-01-01"}
+    payload = {
+        "district": world.district_area.pk,
+        "indicator": "resolution_rate",
+        "direction": "rise",
+        "baseline": "80",
+        "target": "92",
+        "month_from": "2026-01-01",
+    }
     assert api.as_user(world.town_houlong).post("/api/v1/targets/", payload).status_code == 403
     assert api.as_user(world.staff_yifang).post("/api/v1/targets/", payload).status_code == 404
     r = api.as_user(world.district).post("/api/v1/targets/", payload)

@@ -19,6 +19,5 @@ class Command(BaseCommand):
             self.stdout.write(self.style.WARNING("Another metrics run holds the lock; nothing done."))
             return
         run = result.run
-        self.stdout.write(
-            f"{run.get_kind_display()} run: {run.touched} compound-months, {run.month_from:%Y-%m}..{run.month_to:%Y-%m}, {run.duration_ms} ms"
-        )
+        months = f"{run.month_from:%Y-%m}..{run.month_to:%Y-%m}"
+        self.stdout.write(f"{run.kind} run: {run.touched} compound-months, {months}, {run.duration_ms} ms")
