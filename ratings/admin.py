@@ -48,8 +48,26 @@ class MetricRunAdmin(ReadOnlyAdmin):
 class StarRatingInline(admin.TabularInline):
     model = models.StarRating
     extra = 0
-    fields = ("compound", "satisfaction_rate", "inspection_score", "complaint_ratio", "rectification_rate", "score", "proposed_stars", "stars", "reason")
-    readonly_fields = ("compound", "satisfaction_rate", "inspection_score", "complaint_ratio", "rectification_rate", "score", "proposed_stars")
+    fields = (
+        "compound",
+        "satisfaction_rate",
+        "inspection_score",
+        "complaint_ratio",
+        "rectification_rate",
+        "score",
+        "proposed_stars",
+        "stars",
+        "reason",
+    )
+    readonly_fields = (
+        "compound",
+        "satisfaction_rate",
+        "inspection_score",
+        "complaint_ratio",
+        "rectification_rate",
+        "score",
+        "proposed_stars",
+    )
     can_delete = False
 
 
