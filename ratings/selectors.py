@@ -188,25 +188,33 @@ def children_totals(area: Area, month_from: date, month_to: date) -> list[dict]:
 
 
 def compound_ranking(area: Area, month_from: date, month_to: date, *, limit: int = 10, worst: bool = False) -> list[dict]:
-    """The area's best (or worst) compounds by monthly-average complaint ratio over the span (one query)."""
+    """The area's best (or worst) compounds by monthly-average complaint ratio over the span.
+
+    Two queries whatever the number of compounds: the ranking (grouped by compound id only, so the
+    aggregate stays narrow), then the names of the few compounds it returns.
+    """
     tree_field = {Level.DISTRICT: "district_id", Level.SUBDISTRICT: "subdistrict_id", Level.COMMUNITY: "community_id"}.get(area.level)
     if tree_field is None:
         return []
     qs = MetricSnapshot.objects.filter(level=Level.COMPOUND, month__gte=month_from, month__lte=month_to, **{tree_field: area.id})
     order = F("avg_ratio").desc(nulls_last=True) if worst else F("avg_ratio").asc(nulls_last=True)
     rows = list(
-        qs.values("area_id", "compound__name", "community__name", "subdistrict__name")
+        qs.values("area_id")
         .annotate(
             avg_ratio=Avg("complaint_ratio"),
             complaints=Sum("complaints"),
             survey_satisfied=Sum("survey_satisfied"),
             survey_responses=Sum("survey_responses"),
-            resolved=Sum("resolved"),
-            stars=Max("compound__published_stars"),
         )
         .order_by(order, "area_id")[:limit]
     )
+    names = {c.pk: c for c in Compound.objects.filter(pk__in=[r["area_id"] for r in rows]).select_related("community__subdistrict")}
     for r in rows:
+        c = names.get(r["area_id"])
+        r["compound__name"] = c.name if c else "?"
+        r["community__name"] = c.community.name if c else ""
+        r["subdistrict__name"] = c.community.subdistrict.name if c else ""
+        r["stars"] = c.published_stars if c else None
         r["satisfaction_rate"] = calc.ratio(r["survey_satisfied"], r["survey_responses"])
     return rows
 
@@ -287,21 +295,25 @@ def star_distribution(area: Area) -> tuple[dict[int, int], list[dict]]:
 
 
 def overdue_complaints(user: User, area: Area | None, *, limit: int = 20) -> QuerySet:
-    """Open complaints past a deadline in the area (an indexed read of a bounded list, not a scan)."""
+    """Open complaints past a deadline in the area, most overdue first.
+
+    The one dashboard read that is not a snapshot: a bounded list through the complaints'
+    (status, is_overdue) index. The caller has checked that the user may see the area.
+    """
     from complaints.models import Complaint
 
-    qs = places.scope_by_compound(
-        Complaint.objects.filter(is_overdue=True, status__in=["submitted", "dispatched", "accepted"]), user
-    ).select_related("compound", "category")
-    if area is not None:
-        tree_q = {
-            Level.COMPOUND: Q(compound_id=area.id),
-            Level.COMMUNITY: Q(compound__community_id=area.id),
-            Level.SUBDISTRICT: Q(compound__community__subdistrict_id=area.id),
-            Level.DISTRICT: Q(compound__community__subdistrict__district_id=area.id),
+    qs = Complaint.objects.filter(is_overdue=True, status__in=["submitted", "dispatched", "accepted"])
+    if area is None:
+        qs = places.scope_by_compound(qs, user)
+    else:
+        compounds = {
+            Level.COMPOUND: Compound.objects.filter(pk=area.id),
+            Level.COMMUNITY: Compound.objects.filter(community_id=area.id),
+            Level.SUBDISTRICT: Compound.objects.filter(community__subdistrict_id=area.id),
+            Level.DISTRICT: Compound.objects.filter(community__subdistrict__district_id=area.id),
         }[area.level]
-        qs = qs.filter(tree_q)
-    return qs.order_by("response_due", "id")[:limit]
+        qs = qs.filter(compound_id__in=compounds.values("id"))
+    return qs.select_related("compound", "category").order_by("response_due", "id")[:limit]
 
 
 # --- Surveys, star ratings, targets ---------------------------------------------------------------

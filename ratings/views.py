@@ -1,19 +1,23 @@
 """Portal pages: the district dashboard (drill-down by area), the company view, surveys, star ratings, targets.
 
-The dashboard reads snapshots only; its query count does not depend on the number of compounds.
+The dashboard reads snapshots (plus a bounded list of overdue complaints); its query count does not depend
+on the number of compounds. A page's figures are cached until the next metrics run changes the snapshots.
 Every table can be downloaded as Excel with `?export=<table key>`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import hashlib
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,7 +26,7 @@ from core.errors import DomainError, ScopeError
 from ratings import calc, charts, selectors, services
 from ratings.engine import add_months
 from ratings.exports import xlsx_response
-from ratings.models import Level, StarRating, Target
+from ratings.models import Level, MetricRun, StarRating, Target
 
 KPI_ORDER = [
     "formation_rate",
@@ -54,11 +58,12 @@ class Table:
 
 
 def _with_export_urls(request: HttpRequest, tables: list[Table]) -> list[Table]:
+    out = []
     for table in tables:
         query = request.GET.copy()
         query["export"] = table.key
-        table.export_url = "?" + query.urlencode()
-    return tables
+        out.append(replace(table, export_url="?" + query.urlencode()))
+    return out
 
 
 def _month(value: str | None) -> date | None:
@@ -284,10 +289,19 @@ def _overdue_table(request: HttpRequest, area: selectors.Area | None) -> Table:
     return table
 
 
-def _render_area(request: HttpRequest, area: selectors.Area) -> HttpResponse:
-    month_from, month_to = _span(request)
-    tree = area.tree()
-    targets = {t.indicator: t for t in Target.objects.filter(district_id=tree["district_id"])}
+CACHE_SECONDS = 15 * 60
+
+
+def _cache_key(*parts) -> str:
+    """A key that changes whenever the snapshots do (each metrics run) and with the language."""
+    run = MetricRun.objects.order_by("-id").values_list("id", "finished_at").first()
+    stamp = f"{run[0]}.{run[1].timestamp() if run[1] else 0}" if run else "none"
+    raw = ":".join(str(p) for p in (stamp, get_language(), *parts))
+    return "ratings:page:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _area_content(request: HttpRequest, area: selectors.Area, month_from: date, month_to: date, targets: dict[str, Target]) -> dict:
+    """Everything the area page shows, computed from the snapshots (cached per metrics run)."""
     fetch_from = min(
         [month_from, *[t.baseline_from for t in targets.values() if t.baseline_from], *[t.month_from for t in targets.values()]]
     )
@@ -314,23 +328,31 @@ def _render_area(request: HttpRequest, area: selectors.Area) -> HttpResponse:
     stars.rows.append([_("Total"), totals[5], totals[4], totals[3], totals[2], totals[1]])
     tables.append(stars)
     tables.append(_overdue_table(request, area))
+    return {"kpis": kpis, "charts": svgs, "tables": tables, "star_totals": totals}
 
-    name = area.name
-    exported = _export(request, tables, name)
+
+def _render_area(request: HttpRequest, area: selectors.Area) -> HttpResponse:
+    month_from, month_to = _span(request)
+    tree = area.tree()
+    targets = {t.indicator: t for t in Target.objects.filter(district_id=tree["district_id"])}
+    key = _cache_key("area", area.level, area.id, month_from, month_to, sorted((t.pk, t.updated_at.timestamp()) for t in targets.values()))
+    content = cache.get(key)
+    if content is None:
+        content = _area_content(request, area, month_from, month_to, targets)
+        cache.set(key, content, CACHE_SECONDS)
+    exported = _export(request, content["tables"], area.name)
     if exported:
         return exported
     return render(
         request,
         "ratings/dashboard.html",
         {
+            **content,
             "area": area,
             "crumbs": [(a.name, _area_url(a.level, a.id)) for a in area.breadcrumb()],
             "month_from": month_from,
             "month_to": month_to,
-            "kpis": kpis,
-            "charts": svgs,
-            "tables": _with_export_urls(request, tables),
-            "star_totals": totals,
+            "tables": _with_export_urls(request, content["tables"]),
             "compound_page": reverse("communities:compound_detail", args=[area.id]) if area.level == Level.COMPOUND else None,
         },
     )

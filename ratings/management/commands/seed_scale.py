@@ -103,6 +103,5 @@ class Command(BaseCommand):
             cur.execute("SET LOCAL maintenance_work_mem = '256MB'")
             for _name, definition in indexes:
                 cur.execute(definition)
-            cur.execute("ANALYZE complaints_complaint")
-            cur.execute("ANALYZE communities_compound")
+            cur.execute("ANALYZE")
         self.stdout.write(f"{BENCH_DISTRICT}: {TOWNS} towns, {communities} communities, {compounds} compounds, {complaints} complaints")
