@@ -211,6 +211,13 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
 }
+# Several models have a `status`; name their enums so the schema stays stable.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "InspectionStatusEnum": "inspections.models.Inspection.Status",
+        "RectificationListStatusEnum": "inspections.models.RectificationList.Status",
+    }
+)
 
 LOGGING = {
     "version": 1,
