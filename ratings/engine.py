@@ -371,7 +371,7 @@ def _collect_touched(cur, *, watermark: datetime, new_months: list[date]) -> int
         f"""INSERT INTO ratings_touched (compound_id, month, starts, ends)
         SELECT t.compound_id, t.month, {starts}, {ends} FROM ({union}) t
         WHERE t.month IN (SELECT month FROM ratings_months) AND t.compound_id IN (SELECT id FROM communities_compound)""",
-        {"wm": watermark},
+        {"wm": watermark, "today": timezone.localtime(timezone.now(), SHANGHAI).date()},
     )
     cur.execute("SELECT count(*) FROM ratings_touched")
     return cur.fetchone()[0]
@@ -424,7 +424,7 @@ def _compute(*, full: bool, now: datetime | None) -> RunResult:
             full = True
         first, last_month = _month_range(now)
         months = month_span(first, last_month)
-        params = {"now": now}
+        params = {"now": now, "today": timezone.localtime(now, SHANGHAI).date()}
         with connection.cursor() as cur:
             _temp_tables(cur)
             old = set() if full else set(month_span(last.month_from, last.month_to))

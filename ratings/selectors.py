@@ -306,14 +306,34 @@ def overdue_complaints(user: User, area: Area | None, *, limit: int = 20) -> Que
     if area is None:
         qs = places.scope_by_compound(qs, user)
     else:
-        compounds = {
-            Level.COMPOUND: Compound.objects.filter(pk=area.id),
-            Level.COMMUNITY: Compound.objects.filter(community_id=area.id),
-            Level.SUBDISTRICT: Compound.objects.filter(community__subdistrict_id=area.id),
-            Level.DISTRICT: Compound.objects.filter(community__subdistrict__district_id=area.id),
-        }[area.level]
-        qs = qs.filter(compound_id__in=compounds.values("id"))
+        qs = qs.filter(compound_id__in=_area_compounds(area))
     return qs.select_related("compound", "category").order_by("response_due", "id")[:limit]
+
+
+def _area_compounds(area: Area) -> QuerySet:
+    return {
+        Level.COMPOUND: Compound.objects.filter(pk=area.id),
+        Level.COMMUNITY: Compound.objects.filter(community_id=area.id),
+        Level.SUBDISTRICT: Compound.objects.filter(community__subdistrict_id=area.id),
+        Level.DISTRICT: Compound.objects.filter(community__subdistrict__district_id=area.id),
+    }[area.level].values("id")
+
+
+def overdue_rectification_lists(area: Area, *, limit: int = 20) -> list:
+    """Rectification lists past their deadline without an accepted report, in the area (empty before the
+    inspections app is installed). A bounded read through that app's partial index on open lists."""
+    from django.apps import apps
+
+    try:
+        model = apps.get_model("inspections", "RectificationList")
+    except LookupError:
+        return []
+    return list(
+        model.objects.overdue()
+        .filter(compound_id__in=_area_compounds(area))
+        .select_related("compound", "company")
+        .order_by("deadline", "id")[:limit]
+    )
 
 
 # --- Surveys, star ratings, targets ---------------------------------------------------------------

@@ -328,7 +328,23 @@ def _area_content(request: HttpRequest, area: selectors.Area, month_from: date, 
     stars.rows.append([_("Total"), totals[5], totals[4], totals[3], totals[2], totals[1]])
     tables.append(stars)
     tables.append(_overdue_table(request, area))
+    tables.append(_overdue_rect_table(area))
     return {"kpis": kpis, "charts": svgs, "tables": tables, "star_totals": totals}
+
+
+def _overdue_rect_table(area: selectors.Area) -> Table:
+    table = Table(
+        "overdue_rect",
+        _("Overdue rectification lists"),
+        [_("Number"), _("Compound"), _("Property company"), _("Deadline"), _("Status")],
+    )
+    for rect in selectors.overdue_rectification_lists(area):
+        try:
+            number = (rect.number, reverse("inspections:list_detail", args=[rect.pk]))
+        except NoReverseMatch:
+            number = rect.number
+        table.rows.append([number, rect.compound.name, rect.company.name, f"{rect.deadline:%Y-%m-%d}", rect.get_status_display()])
+    return table
 
 
 def _render_area(request: HttpRequest, area: selectors.Area) -> HttpResponse:

@@ -249,3 +249,56 @@ def test_default_schedules_are_installed_in_celery_beat(db):
     assert (incremental.task, incremental.interval.every) == ("ratings.compute_metrics", 15)
     nightly = PeriodicTask.objects.get(name="ratings.metrics_full")
     assert (nightly.task, nightly.crontab.hour, nightly.crontab.minute) == ("ratings.compute_metrics_full", "2", "30")
+
+
+def test_on_time_rectification_and_latest_inspection_score(world):
+    from inspections.models import ChecklistTemplate, Inspection, RectificationList
+
+    template = ChecklistTemplate.objects.create(name="检查表", version=1)
+
+    def inspection(day, percentage):
+        return Inspection.objects.create(
+            compound=world.fulian,
+            template=template,
+            inspected_on=day,
+            recorded_by=world.town_houlong,
+            status="submitted",
+            submitted_at=timezone.now(),
+            total_score=percentage,
+            max_total=100,
+            percentage=percentage,
+        )
+
+    first = inspection(date(2026, 8, 20), Decimal("72.50"))
+    inspection(date(2026, 10, 9), Decimal("91.25"))
+
+    def rect(n, deadline, status="issued", accepted_on=None):
+        return RectificationList.objects.create(
+            number=f"ZG{n}",
+            inspection=first,
+            compound=world.fulian,
+            company=world.yifang,
+            issued_by=world.town_houlong,
+            deadline=deadline,
+            status=status,
+            accepted_on=accepted_on,
+            accepted_at=timezone.now() if accepted_on else None,
+        )
+
+    rect(1, date(2026, 9, 10), "accepted", date(2026, 9, 8))  # on time
+    rect(2, date(2026, 9, 15), "accepted", date(2026, 9, 20))  # late
+    rect(3, date(2026, 9, 25))  # overdue, still open
+    rect(4, date(2026, 12, 15))  # not yet due
+    engine.compute(full=True, now=NOW)
+    sep = snap("compound", world.fulian.pk, date(2026, 9, 1))
+    assert (sep.rect_on_time, sep.rect_due) == (1, 3)
+    assert sep.rectification_rate == Decimal("33.333333")
+    assert snap("compound", world.fulian.pk, date(2026, 12, 1)).rect_due == 0
+    assert snap("compound", world.tianma.pk, date(2026, 9, 1)).inspection_score is None  # never inspected
+    assert snap("compound", world.fulian.pk, date(2026, 9, 1)).inspection_score == Decimal("72.500000")
+    assert snap("compound", world.fulian.pk, OCT).inspection_score == Decimal("91.250000")
+    town = snap("subdistrict", world.houlong.pk, date(2026, 9, 1))
+    assert (town.rect_on_time, town.rect_due, town.inspections) == (1, 3, 1)
+    before = dump()
+    engine.compute(full=False, now=NOW)
+    assert dump() == before

@@ -76,7 +76,7 @@ def test_overdue_complaints_are_listed(computed, client):
 
 def test_every_table_exports_to_excel(computed, client):
     client.force_login(computed.district)
-    for key in ("trend", "children", "best", "worst", "stars", "overdue"):
+    for key in ("trend", "children", "best", "worst", "stars", "overdue", "overdue_rect"):
         r = client.get("/ratings/", {**SPAN, "export": key})
         assert r.status_code == 200, key
         assert r["Content-Type"].startswith("application/vnd.openxmlformats")
@@ -195,3 +195,38 @@ def test_targets_page_lists_the_district_targets(computed, client):
     assert r.status_code == 302
     body = client.get("/ratings/targets/").content.decode()
     assert "五升两降" in body and "84.12%" in body and "已达成" in body
+
+
+def test_overdue_rectification_lists_are_listed(computed, client):
+    from datetime import date
+
+    from django.utils import timezone
+
+    from inspections.models import ChecklistTemplate, Inspection, RectificationList
+
+    template = ChecklistTemplate.objects.create(name="检查表", version=1)
+    inspection = Inspection.objects.create(
+        compound=computed.fulian,
+        template=template,
+        inspected_on=date(2026, 9, 1),
+        recorded_by=computed.town_houlong,
+        status="submitted",
+        submitted_at=timezone.now(),
+        total_score=80,
+        max_total=100,
+        percentage=80,
+    )
+    RectificationList.objects.create(
+        number="ZG-OVERDUE",
+        inspection=inspection,
+        compound=computed.fulian,
+        company=computed.yifang,
+        issued_by=computed.town_houlong,
+        deadline=date(2026, 9, 30),
+    )
+    engine.compute(full=False)
+    client.force_login(computed.town_houlong)
+    body = client.get("/ratings/", SPAN).content.decode()
+    assert "ZG-OVERDUE" in body.split('id="table-overdue_rect"')[1]
+    client.force_login(computed.town_jieshan)
+    assert "ZG-OVERDUE" not in client.get("/ratings/", SPAN).content.decode()
