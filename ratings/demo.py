@@ -10,23 +10,20 @@
 from __future__ import annotations
 
 import random
-from datetime import date
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db.models import Count
+from django.utils import timezone
 
 from communities.models import Compound, District, Unit
 from core.models import User
 from ratings import engine, services
 from ratings.models import Answer, Level, StarRating, StarRatingRound, SurveyResponse, SurveyRound, Target
 
-# (title, period start, period end, district-wide satisfaction rate)
-ROUNDS = [
-    ("2026年第一季度居民满意度调查", date(2026, 1, 5), date(2026, 1, 25), 0.842),
-    ("2026年第二季度居民满意度调查", date(2026, 4, 6), date(2026, 4, 26), 0.889),
-    ("2026年第三季度居民满意度调查", date(2026, 7, 6), date(2026, 7, 26), 0.936),
-    ("2026年第四季度居民满意度调查", date(2026, 10, 9), date(2026, 10, 29), 0.976),
-]
+# (months before the current one, district-wide satisfaction rate): a survey every quarter, the last one
+# last month. Dates are relative to today, like the complaints demo's twelve months.
+ROUNDS = [(10, 0.842), (7, 0.889), (4, 0.936), (1, 0.976)]
 # 天马华耀城: 715 of 850 households satisfied = 84.12%; 846 of 866 = 97.69%.
 TIANMA = {0: (850, 715), 1: (858, 771), 2: (862, 815), 3: (866, 846)}
 STARS = {5: 5, 4: 18, 3: 21}
@@ -59,7 +56,11 @@ def _answers(rng: random.Random, ok: bool) -> dict:
 def _surveys(district: District, official: User) -> None:
     compounds = list(Compound.objects.filter(community__subdistrict__district=district).order_by("id"))
     quality = {c.pk: random.Random(f"quality-{c.pk}").uniform(-0.06, 0.06) for c in compounds}
-    for index, (title, start, end, rate) in enumerate(ROUNDS):
+    current = timezone.localdate().replace(day=1)
+    for index, (back, rate) in enumerate(ROUNDS):
+        start = engine.add_months(current, -back) + timedelta(days=4)
+        end = start + timedelta(days=20)
+        title = f"{start:%Y}年{start.month}月居民满意度调查（“520”工作法）"
         survey, created = SurveyRound.objects.get_or_create(
             title=title,
             defaults={
@@ -100,13 +101,14 @@ def _surveys(district: District, official: User) -> None:
 
 
 def _stars(district: District, official: User, stdout) -> None:
-    title = "2026年度物业服务小区星级评定"
+    last = engine.add_months(timezone.localdate().replace(day=1), -1)
+    title = f"{last:%Y}年度物业服务小区星级评定"
     star_round = StarRatingRound.objects.filter(title=title).first()
     if star_round and star_round.status == StarRatingRound.Status.PUBLISHED:
         return
     if star_round is None:
         star_round = services.star_round_create(
-            actor=official, district_id=district.pk, title=title, month_from=date(2026, 1, 1), month_to=date(2026, 10, 1)
+            actor=official, district_id=district.pk, title=title, month_from=engine.add_months(last, -10), month_to=last
         )
     services.star_round_propose(actor=official, round_id=star_round.pk)
     # The panel sets this round's cut-offs so the published grades match its evaluation: 5 / 18 / 21 from the top.
@@ -128,7 +130,8 @@ def _stars(district: District, official: User, stdout) -> None:
 
 
 def _targets(district: District, official: User) -> None:
-    year = date(2026, 1, 1)
+    current = timezone.localdate().replace(day=1)
+    year = engine.add_months(current, -11)
     fixed = [
         (Target.Indicator.FORMATION_RATE, Target.Direction.RISE, "40", "70", "业委会组建率"),
         (Target.Indicator.RED_RATIO, Target.Direction.RISE, "35", "60", "红色业委会比例"),
@@ -149,10 +152,10 @@ def _targets(district: District, official: User) -> None:
                 "note": note,
             },
         )
-    # The complaint ratio's baseline is measured: the first quarter against the months since.
+    # The complaint ratio's baseline is measured: the first six of the last twelve months against the last six.
     from ratings import calc, selectors
 
-    baseline_from, baseline_to = date(2026, 1, 1), date(2026, 3, 1)
+    baseline_from, baseline_to = year, engine.add_months(current, -6)
     area = selectors.Area(Level.DISTRICT, district)
     baseline = calc.indicator_value("complaint_ratio", selectors.area_series(area, baseline_from, baseline_to))
     if baseline:
@@ -164,7 +167,7 @@ def _targets(district: District, official: User) -> None:
             target=(baseline * Decimal("0.7")).quantize(Decimal("0.0001")),
             baseline_from=baseline_from,
             baseline_to=baseline_to,
-            month_from=date(2026, 4, 1),
+            month_from=engine.add_months(current, -5),
             note="月均投诉比",
         )
     else:  # no complaints in the demo (the complaints app seeds them): a declared baseline
@@ -175,7 +178,7 @@ def _targets(district: District, official: User) -> None:
                 "direction": Target.Direction.FALL,
                 "baseline": Decimal("1.5"),
                 "target": Decimal("1.0"),
-                "month_from": date(2026, 4, 1),
+                "month_from": engine.add_months(current, -5),
                 "note": "月均投诉比",
             },
         )

@@ -147,7 +147,8 @@ def _kpis(area: selectors.Area, rows: list[dict], series: list[dict], targets: d
                 status=_("achieved") if status.achieved else (_("on track") if status.on_track else _("off track")),
             )
             if indicator == "complaint_ratio":
-                card["change"] = calc.pct(calc.change(value, status.baseline))
+                # The target's own comparison: the measured months against the baseline months.
+                card["change"] = calc.pct(calc.change(status.actual, status.baseline))
         cards.append(card)
     return cards
 
