@@ -40,6 +40,10 @@ CACHE_LOCK = "ratings:metrics-lock"
 OVERLAP = timedelta(seconds=getattr(settings, "RATINGS_WATERMARK_OVERLAP", 300))
 
 SNAP = MetricSnapshot._meta.db_table
+# An incremental run touching more than 1/INCREMENTAL_SHARE of the compound-months (and at least
+# INCREMENTAL_MAX of them) does a full pass instead: per-row index lookups stop paying off.
+INCREMENTAL_SHARE = 10
+INCREMENTAL_MAX = 5000
 
 
 # --- SQL dialects -------------------------------------------------------------------------------
@@ -104,7 +108,12 @@ def _complaints_select(scope: str) -> str:
     if not scope:
         return f"""SELECT x.compound_id, {month_of("x.made_at")} AS month, {aggs}
             FROM complaints_complaint x WHERE x.status <> 'rejected' GROUP BY 1, 2"""
-    # Incremental: each touched compound-month is a range scan of the (compound, made_at) index.
+    # Incremental: each touched compound-month is a range scan of the (compound, made_at) index. On
+    # PostgreSQL a LATERAL subquery makes that plan explicit (a hash join would read the whole table).
+    if _pg():
+        return f"""SELECT t.compound_id, t.month, a.* FROM {scope} t CROSS JOIN LATERAL (
+            SELECT {aggs} FROM complaints_complaint x
+            WHERE x.compound_id = t.compound_id AND x.made_at >= t.starts AND x.made_at < t.ends AND x.status <> 'rejected') a"""
     return f"""SELECT t.compound_id, t.month, {aggs}
         FROM {scope} t JOIN complaints_complaint x
           ON x.compound_id = t.compound_id AND x.made_at >= t.starts AND x.made_at < t.ends
@@ -200,6 +209,7 @@ SUM_COLUMNS = [
     "disputes",
     "disputes_settled",
     "meetings",
+    "micro_consultations",
 ]
 RATES = {
     "complaint_ratio": ("complaints", "households", "100.0"),
@@ -275,6 +285,8 @@ def _compound_upsert(scope: str, months_table: str) -> str:
         joins.append(f"LEFT JOIN ({family.select(scope)}) {alias} ON {alias}.compound_id = g.compound_id AND {alias}.month = g.month")
         for c in family.columns:
             source[c] = f"COALESCE({alias}.{c}, {family.defaults.get(c, '0')})"
+    # Eligibility for a committee is the compound's own flag; committee_formed needs the committees family.
+    source.setdefault("committee_eligible", "CASE WHEN c.committee_eligible THEN 1 ELSE 0 END")
     # A column no registered family fills (its app has not landed) is 0.
     picks = [f"{source.get(c, '0')} AS {c}" for c in SUM_COLUMNS if c not in ("compounds", "households")]
     grid = (
@@ -430,6 +442,11 @@ def _compute(*, full: bool, now: datetime | None) -> RunResult:
             old = set() if full else set(month_span(last.month_from, last.month_to))
             new_months = [m for m in months if m not in old]
             cur.executemany("INSERT INTO ratings_months (month, fresh) VALUES (%s, %s)", [(m, int(m in new_months)) for m in months])
+            touched = 0
+            if not full:
+                touched = _collect_touched(cur, watermark=last.watermark, new_months=new_months)
+                # So much changed (a new month, many compounds edited) that one pass over everything is cheaper.
+                full = touched > max(INCREMENTAL_MAX, len(months) * _compound_count(cur) // INCREMENTAL_SHARE)
             if full:
                 touched = len(months) * _compound_count(cur)
                 cur.execute(f"DELETE FROM {SNAP} WHERE month < %s OR month > %s", [first, last_month])
@@ -437,14 +454,19 @@ def _compute(*, full: bool, now: datetime | None) -> RunResult:
                 for level, child, key, parents in ROLLUPS:
                     cur.execute(_rollup(level, child, key, parents, ""), params)
                 _delete_orphan_areas(cur)
-            else:
-                touched = _collect_touched(cur, watermark=last.watermark, new_months=new_months)
-                if touched:
-                    _collect_areas(cur)  # the areas the rows belonged to before this run
-                    cur.execute(_compound_upsert("ratings_touched", "ratings_months"), params)
-                    _collect_areas(cur)  # and after (a compound may have moved community)
-                    for level, child, key, parents in ROLLUPS:
-                        cur.execute(_rollup(level, child, key, parents, "ratings_touched_areas"), params)
+                if _pg():
+                    # Fresh statistics let incremental runs pick index lookups over the few rows they touch.
+                    cur.execute(f"ANALYZE {SNAP}")
+            elif touched:
+                if _pg():
+                    cur.execute("ANALYZE ratings_touched")  # so the planner sees a few rows, not a guess
+                _collect_areas(cur)  # the areas the rows belonged to before this run
+                cur.execute(_compound_upsert("ratings_touched", "ratings_months"), params)
+                _collect_areas(cur)  # and after (a compound may have moved community)
+                if _pg():
+                    cur.execute("ANALYZE ratings_touched_areas")
+                for level, child, key, parents in ROLLUPS:
+                    cur.execute(_rollup(level, child, key, parents, "ratings_touched_areas"), params)
             _drop_temp_tables(cur)
         run = MetricRun.objects.create(
             kind=MetricRun.Kind.FULL if full else MetricRun.Kind.INCREMENTAL,

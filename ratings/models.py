@@ -214,7 +214,8 @@ class MetricSnapshot(models.Model):
     # Mediation and deliberation (mediation app).
     disputes = models.IntegerField(_("dispute cases"), default=0)
     disputes_settled = models.IntegerField(_("disputes settled"), default=0)
-    meetings = models.IntegerField(_("meetings"), default=0)
+    meetings = models.IntegerField(_("meetings held"), default=0)
+    micro_consultations = models.IntegerField(_("micro-consultations held"), default=0)
 
     # Exact rates, in percent (complaint ratio: per 100 households), rounded to 6 places; None when there is no denominator.
     complaint_ratio = models.DecimalField(_("complaint ratio"), max_digits=14, decimal_places=6, null=True)

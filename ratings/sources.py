@@ -1,5 +1,9 @@
 """Metric families the other domain apps contribute (inspections, committees, mediation).
 
+Written against those apps' models (read, never imported by them):
+inspections.Inspection / RectificationList, committees.Committee / CommitteeMember,
+mediation.DisputeCase / Meeting.
+
 Each family is SQL over the app's own tables (ratings reads them; they never import ratings). A family
 registers only if its app's model exists, so the engine works before and after an app lands.
 The rows of these apps are few (lists, inspections, committees per compound), so their incremental
@@ -12,7 +16,7 @@ from __future__ import annotations
 from django.apps import apps
 from django.db import connection
 
-from ratings.engine import Family, register_family
+from ratings.engine import Family, month_of, register_family
 
 
 def _pg() -> bool:
@@ -85,6 +89,75 @@ def _inspection_months():
 
     lo = Inspection.objects.filter(status="submitted").aggregate(lo=Min("inspected_on"))["lo"]
     return (lo.replace(day=1) if lo else None, None)
+
+
+# --- Committees: formation rate and red committee ratio --------------------------------------------
+def _last_day(month: str) -> str:
+    return f"(({month}) + interval '1 month' - interval '1 day')::date" if _pg() else f"date({month}, '+1 month', '-1 day')"
+
+
+def _committee_select(scope: str) -> str:
+    # State on the month's last day, or today for the current month (as_of): a committee counts when its
+    # term covers that day and it was seated (active, or since expired); it is red when its Party members
+    # are more than half of the members seated that day (committees.models.Committee.is_red).
+    grid = f"SELECT compound_id, month FROM {scope}" if scope else "SELECT CAST(NULL AS bigint) AS compound_id, month FROM ratings_months"
+    as_of = f"CASE WHEN {_last_day('g.month')} < %(today)s THEN {_last_day('g.month')} ELSE %(today)s END"
+    seated = "x.committee_id = k.id AND x.seat_start <= a.day AND (x.seat_end IS NULL OR x.seat_end > a.day)"
+    match = "a.compound_id IS NULL OR a.compound_id = k.compound_id"
+    return f"""SELECT k.compound_id, a.month,
+            max(CASE WHEN cc.committee_eligible THEN 1 ELSE 0 END) AS committee_formed,
+            1 AS committees_active,
+            max(CASE WHEN 2 * (SELECT count(*) FROM committees_committeemember x WHERE {seated} AND x.is_party_member)
+                          > (SELECT count(*) FROM committees_committeemember x WHERE {seated}) THEN 1 ELSE 0 END) AS committees_red
+        FROM (SELECT g.compound_id, g.month, {as_of} AS day FROM ({grid}) g) a
+        JOIN committees_committee k ON ({match}) AND k.term_start <= a.day AND k.term_end >= a.day
+        JOIN communities_compound cc ON cc.id = k.compound_id
+        WHERE k.status IN ('active', 'expired')
+        GROUP BY k.compound_id, a.month"""
+
+
+def _committee_touched() -> str:
+    # Committees or seats written since, and every committee's current month (a term or seat may end today).
+    return f"""SELECT k.compound_id, m.month FROM committees_committee k CROSS JOIN ratings_months m
+        WHERE k.updated_at > %(wm)s OR k.id IN (SELECT committee_id FROM committees_committeemember WHERE updated_at > %(wm)s)
+           OR (k.status IN ('active', 'expired') AND m.month = {month_of_date("%(today)s")})"""
+
+
+# --- Mediation: disputes registered and settled, meetings and micro-consultations held -------------
+def _mediation_select(scope: str) -> str:
+    held = month_of("m.starts_at")
+    parts = [
+        f"""SELECT d.compound_id, {month_of_date("d.registered_on")} AS month, 1 AS disputes, 0 AS disputes_settled,
+            0 AS meetings, 0 AS micro_consultations FROM mediation_disputecase d""",
+        f"""SELECT d.compound_id, {month_of_date("d.closed_on")}, 0, 1, 0, 0 FROM mediation_disputecase d
+            WHERE d.outcome = 'agreement' AND d.closed_on IS NOT NULL""",
+        f"""SELECT m.compound_id, {held}, 0, 0, 1, CASE WHEN m.kind = 'micro_consultation' THEN 1 ELSE 0 END
+            FROM mediation_meeting m WHERE m.status = 'held'""",
+    ]
+    union = " UNION ALL ".join(parts)
+    join = f"JOIN {scope} t ON t.compound_id = e.compound_id AND t.month = e.month" if scope else ""
+    return f"""SELECT e.compound_id, e.month, sum(e.disputes) AS disputes, sum(e.disputes_settled) AS disputes_settled,
+            sum(e.meetings) AS meetings, sum(e.micro_consultations) AS micro_consultations
+        FROM ({union}) e {join} GROUP BY e.compound_id, e.month"""
+
+
+def _mediation_touched() -> str:
+    return f"""SELECT compound_id, {month_of_date("registered_on")} AS month FROM mediation_disputecase WHERE updated_at > %(wm)s
+        UNION SELECT compound_id, {month_of_date("closed_on")} FROM mediation_disputecase
+            WHERE updated_at > %(wm)s AND closed_on IS NOT NULL
+        UNION SELECT compound_id, {month_of("starts_at")} FROM mediation_meeting WHERE updated_at > %(wm)s"""
+
+
+def _mediation_months():
+    from django.db.models import Min
+
+    from mediation.models import DisputeCase, Meeting
+    from ratings.engine import local_month
+
+    lows = [DisputeCase.objects.aggregate(lo=Min("registered_on"))["lo"]]
+    first_meeting = Meeting.objects.filter(status="held").aggregate(lo=Min("starts_at"))["lo"]
+    lows = [d.replace(day=1) for d in lows if d] + ([local_month(first_meeting)] if first_meeting else [])
+    return (min(lows) if lows else None, None)
 
 
 def register_all() -> None:

@@ -100,6 +100,7 @@ class Command(BaseCommand):
                 ) x""",
                 {"category": category, "lo": lo, "hi": hi, "n": complaints, "back": months - 1},
             )
+            cur.execute("SET CONSTRAINTS ALL IMMEDIATE")  # check the deferred foreign keys now, before the index builds
             cur.execute("SET LOCAL maintenance_work_mem = '256MB'")
             for _name, definition in indexes:
                 cur.execute(definition)
