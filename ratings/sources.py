@@ -168,6 +168,20 @@ def register_all() -> None:
         register_family(
             Family("inspections", ["inspections", "inspection_score_sum"], _inspection_select, _inspection_touched, _inspection_months)
         )
+    if _has("committees", "Committee") and _has("committees", "CommitteeMember"):
+        register_family(
+            Family("committees", ["committee_formed", "committees_active", "committees_red"], _committee_select, _committee_touched)
+        )
+    if _has("mediation", "DisputeCase") and _has("mediation", "Meeting"):
+        register_family(
+            Family(
+                "mediation",
+                ["disputes", "disputes_settled", "meetings", "micro_consultations"],
+                _mediation_select,
+                _mediation_touched,
+                _mediation_months,
+            )
+        )
 
 
 def _has(app: str, model: str) -> bool:

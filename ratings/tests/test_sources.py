@@ -8,7 +8,7 @@ from django.apps import apps
 
 from ratings import engine
 from ratings.models import MetricSnapshot
-from ratings.tests.factories import SHANGHAI, local
+from ratings.tests.factories import SHANGHAI, complaint, local
 
 NOW = local(2026, 11, 20)
 OCT = date(2026, 10, 1)
@@ -39,6 +39,7 @@ def test_formation_rate_and_red_committee_ratio(world):
             Member.objects.create(committee=k, name=f"委员{i}", is_party_member=party, seat_start=seat_start, seat_end=seat_end)
         return k
 
+    complaint(world.fulian, local(2026, 9, 2))  # the months in range start with the first complaint
     s = date(2026, 9, 1)
     # 福炼小区: 3 of 5 seated are Party members → red. A sixth (Party) member left in September.
     committee(
