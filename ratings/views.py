@@ -330,7 +330,8 @@ def _area_content(request: HttpRequest, area: selectors.Area, month_from: date, 
     tables.append(stars)
     tables.append(_overdue_table(request, area))
     tables.append(_overdue_rect_table(area))
-    return {"kpis": kpis, "charts": svgs, "tables": tables, "star_totals": totals}
+    mediation = {k: sum(r[k] for r in rows) for k in ("disputes", "disputes_settled", "meetings", "micro_consultations")}
+    return {"kpis": kpis, "charts": svgs, "tables": tables, "star_totals": totals, "mediation": mediation}
 
 
 def _overdue_rect_table(area: selectors.Area) -> Table:
