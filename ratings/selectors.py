@@ -294,6 +294,31 @@ def star_distribution(area: Area) -> tuple[dict[int, int], list[dict]]:
     return totals, [by_town[k] for k in sorted(by_town)]
 
 
+def round_distribution(star_round: StarRatingRound) -> list[dict]:
+    """Per town: how many compounds of the round have 5, 4, 3, 2, 1 stars (confirmed, else proposed). One query."""
+    from django.db.models.functions import Coalesce
+
+    rows = (
+        StarRating.objects.filter(round=star_round)
+        .annotate(final=Coalesce("stars", "proposed_stars"))
+        .values("compound__community__subdistrict_id", "compound__community__subdistrict__name", "final")
+        .annotate(n=Count("id"))
+        .order_by("compound__community__subdistrict_id")
+    )
+    towns: dict[int, dict] = {}
+    for r in rows:
+        town = towns.setdefault(
+            r["compound__community__subdistrict_id"],
+            {
+                "subdistrict": r["compound__community__subdistrict_id"],
+                "subdistrict_name": r["compound__community__subdistrict__name"],
+                **{f"stars_{n}": 0 for n in (5, 4, 3, 2, 1)},
+            },
+        )
+        town[f"stars_{r['final']}"] = r["n"]
+    return list(towns.values())
+
+
 def overdue_complaints(user: User, area: Area | None, *, limit: int = 20) -> QuerySet:
     """Open complaints past a deadline in the area, most overdue first.
 

@@ -153,6 +153,16 @@ class StarRatingRoundCreateSerializer(serializers.Serializer):
     cut_2 = serializers.DecimalField(max_digits=5, decimal_places=2, required=False)
 
 
+class StarDistributionSerializer(serializers.Serializer):
+    subdistrict = serializers.IntegerField()
+    subdistrict_name = serializers.CharField()
+    stars_5 = serializers.IntegerField()
+    stars_4 = serializers.IntegerField()
+    stars_3 = serializers.IntegerField()
+    stars_2 = serializers.IntegerField()
+    stars_1 = serializers.IntegerField()
+
+
 class StarRatingSerializer(serializers.ModelSerializer):
     compound_name = serializers.CharField(source="compound.name", read_only=True)
     subdistrict_name = serializers.CharField(source="compound.community.subdistrict.name", read_only=True)

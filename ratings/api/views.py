@@ -121,6 +121,13 @@ class StarRatingRoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelView
         get_object_or_404(self.get_queryset(), pk=pk)
         return Response({"count": services.star_round_confirm_all(actor=request.user, round_id=int(pk))})
 
+    @extend_schema(request=None, responses={200: serializers.StarDistributionSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def distribution(self, request, pk=None):
+        """How many compounds got each number of stars, per town (confirmed stars, else the proposal)."""
+        star_round = get_object_or_404(self.get_queryset(), pk=pk)
+        return Response(selectors.round_distribution(star_round))
+
     @extend_schema(request=None, responses={200: serializers.StarRatingRoundSerializer})
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):

@@ -122,3 +122,11 @@ def test_cutoffs_must_descend(world, api):
     )
     assert r.status_code == 400
     assert "cut_5" in r.json()
+
+
+def test_distribution_by_town(world, api, proposed):
+    body = api.as_user(world.town_houlong).get(f"/api/v1/star-rating-rounds/{proposed.pk}/distribution/").json()
+    by_town = {row["subdistrict_name"]: row for row in body}
+    assert by_town["后龙镇"]["stars_5"] == 1
+    assert by_town["界山镇"]["stars_1"] == 1
+    assert api.as_user(world.staff_yifang).get(f"/api/v1/star-rating-rounds/{proposed.pk}/distribution/").status_code == 404
