@@ -47,9 +47,27 @@ messages: install
 	$(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete $(foreach a,core communities complaints committees inspections mediation ratings .venv var,-i "$(a)/*")
 	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules
 
-# Benchmarks: one script per line (each prints its figures).
-bench: install
-	$(BIN)/python bench/metrics.py
+# Metrics engine at 10,000 compounds / 1,000,000 complaints (bench/metrics.py); drops and recreates its own
+# database (BENCH_METRICS_DATABASE_URL, default linli_bench_metrics).
+.PHONY: bench-metrics
+bench: bench-metrics
+bench-metrics: install
+	REDIS_URL=$${REDIS_URL:-$(REDIS)/0} $(BIN)/python bench/metrics.py
 
 clean:
 	rm -rf var staticfiles
+
+# Tally of an owners' vote over 20,000 units (bench/tally.py); a database of its own (BENCH_TALLY_DATABASE_URL).
+# `bench` collects one prerequisite per benchmark, so each app adds its own without touching the others.
+.PHONY: bench-tally
+bench: bench-tally
+bench-tally: install
+	REDIS_URL=$${REDIS_URL:-$(REDIS)/0} $(BIN)/python bench/tally.py
+
+# Complaint creation through the API vs a bare view writing the same rows (bench/complaint_create.py).
+# Needs PostgreSQL; writes only the bench world's rows (compound 基准小区) into BENCH_DATABASE_URL.
+.PHONY: bench-create
+bench: bench-create
+bench-create: install
+	DATABASE_URL=$${BENCH_DATABASE_URL:-$${DATABASE_URL:-$(PG_URL)}} REDIS_URL=$${REDIS_URL:-$(REDIS)/0} \
+	  $(BIN)/python bench/complaint_create.py --seconds $${BENCH_SECONDS:-20} --clients $${BENCH_CLIENTS:-8}

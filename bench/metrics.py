@@ -15,7 +15,7 @@ import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-BENCH_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/linli_bench")
+BENCH_URL = os.environ.get("BENCH_METRICS_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/linli_bench_metrics")
 COMPOUNDS = int(os.environ.get("BENCH_COMPOUNDS", "10000"))
 COMPLAINTS = int(os.environ.get("BENCH_COMPLAINTS", "1000000"))
 

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class CommitteesConfig(AppConfig):
     name = "committees"
     verbose_name = _("Owners' committees")
+
+    def ready(self) -> None:
+        from core import schedules
+
+        schedules.register_default_schedule("committees.remind_terms_ending", "committees.remind_terms_ending", crontab="30 8 * * *")

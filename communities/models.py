@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from communities.credit_code import validate_credit_code
 from core.models import TimeStampedModel
@@ -292,7 +293,7 @@ class RoleAssignment(TimeStampedModel):
         PropertyCompany, on_delete=models.CASCADE, null=True, blank=True, related_name="staff_roles", verbose_name=_("property company")
     )
     is_admin = models.BooleanField(_("administrator of the company"), default=False)
-    title = models.CharField(_("title"), max_length=50, blank=True)
+    title = models.CharField(pgettext_lazy("job title", "title"), max_length=50, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

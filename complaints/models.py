@@ -3,7 +3,9 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from communities.models import Community, Compound, PropertyCompany
 
@@ -46,12 +48,12 @@ class Complaint(models.Model):
     """
 
     class Status(models.TextChoices):
-        SUBMITTED = "submitted", _("submitted")
-        DISPATCHED = "dispatched", _("dispatched")
-        ACCEPTED = "accepted", _("accepted")
-        RESOLVED = "resolved", _("resolved")
-        CLOSED = "closed", _("closed")
-        REJECTED = "rejected", _("rejected")
+        SUBMITTED = "submitted", pgettext_lazy("complaint status", "submitted")
+        DISPATCHED = "dispatched", pgettext_lazy("complaint status", "dispatched")
+        ACCEPTED = "accepted", pgettext_lazy("complaint status", "accepted")
+        RESOLVED = "resolved", pgettext_lazy("complaint status", "resolved")
+        CLOSED = "closed", pgettext_lazy("complaint status", "closed")
+        REJECTED = "rejected", pgettext_lazy("complaint status", "rejected")
 
     class Channel(models.TextChoices):
         APP = "app", _("app / API")
@@ -65,8 +67,8 @@ class Complaint(models.Model):
         DISSATISFIED = "dissatisfied", _("dissatisfied")
 
     class RejectReason(models.TextChoices):
-        INVALID = "invalid", _("invalid")
-        DUPLICATE = "duplicate", _("duplicate")
+        INVALID = "invalid", pgettext_lazy("complaint rejected as", "invalid")
+        DUPLICATE = "duplicate", pgettext_lazy("complaint rejected as", "duplicate")
 
     number = models.CharField(_("number"), max_length=24, unique=True)
     compound = models.ForeignKey(Compound, on_delete=models.PROTECT, related_name="complaints", verbose_name=_("compound"))
@@ -91,7 +93,8 @@ class Complaint(models.Model):
     )
 
     made_at = models.DateTimeField(_("made at"), db_index=True)
-    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    # Defaults rather than auto_now_add so imports and the demo can record when a thing really happened.
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
     dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("signed for at"), null=True, blank=True)
@@ -103,6 +106,7 @@ class Complaint(models.Model):
     extended = models.BooleanField(_("deadline extended"), default=False)
     reopen_count = models.PositiveSmallIntegerField(_("reopened"), default=0)
     supervised = models.BooleanField(_("under supervision"), default=False)
+    supervision_answered = models.BooleanField(_("supervision answered"), default=False)
 
     rating = models.CharField(_("rating"), max_length=12, choices=Rating.choices, blank=True)
     rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
@@ -130,33 +134,38 @@ class Complaint(models.Model):
     def __str__(self) -> str:
         return self.number
 
+    @property
+    def assignee(self) -> "PropertyCompany | Community | None":
+        """Who handles it now: the assigned company, or the community for a self-managed compound."""
+        return self.assigned_company or self.assigned_community
+
 
 class ComplaintEvent(models.Model):
     """One step of a complaint's life: who, when, from, to, note. Append-only: never edited or deleted."""
 
     class Kind(models.TextChoices):
-        CREATE = "create", _("filed")
-        DISPATCH = "dispatch", _("dispatched")
-        ACCEPT = "accept", _("signed for")
-        RETURN = "return", _("returned")
-        REJECT = "reject", _("rejected")
-        REASSIGN = "reassign", _("reassigned")
-        EXTEND = "extend", _("deadline extended")
-        RESOLVE = "resolve", _("resolved")
-        CONFIRM = "confirm", _("confirmed")
-        REOPEN = "reopen", _("reopened")
-        CLOSE = "close", _("closed")
-        SUPERVISE = "supervise", _("supervision notice")
-        ANSWER = "answer", _("supervision answered")
-        COMMENT = "comment", _("comment")
-        OVERDUE = "overdue", _("became overdue")
+        CREATE = "create", pgettext_lazy("complaint event", "filed")
+        DISPATCH = "dispatch", pgettext_lazy("complaint event", "dispatched")
+        ACCEPT = "accept", pgettext_lazy("complaint event", "signed for")
+        RETURN = "return", pgettext_lazy("complaint event", "returned")
+        REJECT = "reject", pgettext_lazy("complaint event", "rejected")
+        REASSIGN = "reassign", pgettext_lazy("complaint event", "reassigned")
+        EXTEND = "extend", pgettext_lazy("complaint event", "deadline extended")
+        RESOLVE = "resolve", pgettext_lazy("complaint event", "resolved")
+        CONFIRM = "confirm", pgettext_lazy("complaint event", "confirmed")
+        REOPEN = "reopen", pgettext_lazy("complaint event", "reopened")
+        CLOSE = "close", pgettext_lazy("complaint event", "closed")
+        SUPERVISE = "supervise", pgettext_lazy("complaint event", "supervision notice")
+        ANSWER = "answer", pgettext_lazy("complaint event", "supervision answered")
+        COMMENT = "comment", pgettext_lazy("complaint event", "comment")
+        OVERDUE = "overdue", pgettext_lazy("complaint event", "became overdue")
 
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="events", verbose_name=_("complaint"))
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("actor")
     )
-    at = models.DateTimeField(_("at"), auto_now_add=True)
+    at = models.DateTimeField(_("at"), default=timezone.now)
     from_status = models.CharField(_("from"), max_length=12, blank=True)
     to_status = models.CharField(_("to"), max_length=12, blank=True)
     note = models.TextField(_("note"), blank=True)
@@ -192,6 +201,29 @@ class ComplaintPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.image.name
+
+
+class IdempotencyKey(models.Model):
+    """A client's `Idempotency-Key` for one complaint filing, written in the filing's transaction.
+
+    A retry with the same key by the same user finds this row and gets the stored response back.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user"))
+    key = models.CharField(_("key"), max_length=100)
+    fingerprint = models.CharField(_("request fingerprint"), max_length=64)
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="+", verbose_name=_("complaint"))
+    response_status = models.PositiveSmallIntegerField(_("response status"))
+    response_body = models.JSONField(_("response body"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique_per_user")]
+
+    def __str__(self) -> str:
+        return self.key
 
 
 class Open311Client(models.Model):

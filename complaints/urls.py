@@ -1,6 +1,17 @@
 """Portal pages of the complaints app."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from complaints import views
+from complaints.hotline_urls import urlpatterns as hotline_urlpatterns
 
 app_name = "complaints"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("supervision/", views.supervision, name="supervision"),
+    path("walk-in/", views.walk_in, name="walk_in"),
+    path("export.<str:fmt>", views.export, name="export"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/<str:step>/", views.act, name="act"),
+    *hotline_urlpatterns,
+]

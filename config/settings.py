@@ -170,6 +170,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Task modules outside `<app>/tasks.py` (autodiscovery finds only those).
+CELERY_IMPORTS = ["complaints.hotline_tasks"]
 
 # --- Mail -----------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -216,6 +218,26 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     {
         "InspectionStatusEnum": "inspections.models.Inspection.Status",
         "RectificationListStatusEnum": "inspections.models.RectificationList.Status",
+        "FindingSeverityEnum": "inspections.models.Finding.Severity",
+    }
+)
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "CommitteeStatusEnum": "committees.models.Committee.Status",
+        "CommitteeMemberRoleEnum": "committees.models.CommitteeMember.Role",
+        "VoteStatusEnum": "committees.models.Vote.Status",
+        "VoteMatterEnum": "committees.models.Matter",
+        "BallotStatusEnum": "committees.models.Ballot.Status",
+        "BallotChannelEnum": "committees.models.Ballot.Channel",
+        "BallotChoiceEnum": "committees.models.Choice",
+        "CandidateSourceEnum": "committees.models.Candidate.Source",
+        "CandidateVettingEnum": "committees.models.Candidate.Vetting",
+    }
+)
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "ComplaintStatusEnum": "complaints.models.Complaint.Status",
+        "ComplaintChannelEnum": "complaints.models.Complaint.Channel",
     }
 )
 
@@ -225,3 +247,20 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# Enum component names for choice sets of the mediation app whose field names (kind, status) recur elsewhere.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "VenueKindEnum": "mediation.models.Venue.Kind",
+        "MeetingKindEnum": "mediation.models.Meeting.Kind",
+        "MeetingStatusEnum": "mediation.models.Meeting.Status",
+        "TopicStatusEnum": "mediation.models.Topic.Status",
+        "ActionItemStatusEnum": "mediation.models.ActionItem.Status",
+        "LiaisonKindEnum": "mediation.models.LegalLiaison.Kind",
+        "CaseMediatorKindEnum": "mediation.models.CaseMediator.Kind",
+        "DisputeStatusEnum": "mediation.models.DisputeCase.Status",
+        "HazardStatusEnum": "mediation.models.Hazard.Status",
+        "HazardSeverityEnum": "mediation.models.Hazard.Severity",
+        "DisputeSourceEnum": "mediation.models.DisputeCase.Source",
+    }
+)

@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class TimeStampedModel(models.Model):
@@ -18,7 +19,7 @@ class User(AbstractUser):
     never by flags on the user.
     """
 
-    display_name = models.CharField(_("name"), max_length=50, blank=True)
+    display_name = models.CharField(pgettext_lazy("person", "name"), max_length=50, blank=True)
     phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
 
     class Meta:
@@ -37,10 +38,10 @@ class Notification(models.Model):
     """
 
     class EmailStatus(models.TextChoices):
-        PENDING = "pending", _("pending")
-        SENT = "sent", _("sent")
-        SKIPPED = "skipped", _("no address")
-        FAILED = "failed", _("failed")
+        PENDING = "pending", pgettext_lazy("e-mail delivery", "pending")
+        SENT = "sent", pgettext_lazy("e-mail delivery", "sent")
+        SKIPPED = "skipped", pgettext_lazy("e-mail delivery", "no address")
+        FAILED = "failed", pgettext_lazy("e-mail delivery", "failed")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("user"))
     kind = models.CharField(_("kind"), max_length=50)

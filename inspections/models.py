@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from communities.models import Compound, PropertyCompany
@@ -220,7 +221,7 @@ class RectificationList(models.Model):
         ISSUED = "issued", _("awaiting report")
         REPORTED = "reported", _("report under review")
         RETURNED = "returned", _("returned for rework")
-        ACCEPTED = "accepted", _("accepted")
+        ACCEPTED = "accepted", pgettext_lazy("inspection review", "accepted")
 
     number = models.CharField(_("number"), max_length=20, unique=True)
     inspection = models.ForeignKey(Inspection, on_delete=models.PROTECT, related_name="rectification_lists", verbose_name=_("inspection"))
@@ -304,7 +305,7 @@ class RectificationReport(models.Model):
 
     class Decision(models.TextChoices):
         PENDING = "pending", _("awaiting review")
-        ACCEPTED = "accepted", _("accepted")
+        ACCEPTED = "accepted", pgettext_lazy("inspection review", "accepted")
         RETURNED = "returned", _("returned")
 
     rectification_list = models.ForeignKey(

@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class MediationConfig(AppConfig):
     name = "mediation"
     verbose_name = _("Deliberation and mediation")
+
+    def ready(self) -> None:
+        from core.schedules import register_default_schedule
+
+        # Early morning, local time: extend deliberation-day sessions to the horizon.
+        register_default_schedule("mediation.generate_sessions", "mediation.tasks.generate_sessions", crontab="10 2 * * *")

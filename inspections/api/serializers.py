@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -284,7 +285,7 @@ class ReportCreateSerializer(serializers.Serializer):
 
 
 class ReviewSerializer(serializers.Serializer):
-    decision = serializers.ChoiceField(choices=[("accept", _("accept")), ("return", _("return"))])
+    decision = serializers.ChoiceField(choices=[("accept", pgettext_lazy("inspection review", "accept")), ("return", _("return"))])
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
 
 

@@ -1,0 +1,229 @@
+"""Input and output serializers of the complaints API. Input serializers validate; services write."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from communities.models import Community, Compound, PropertyCompany, RoleAssignment
+from communities.selectors import roles_of
+from complaints import services
+from complaints.models import Category, Complaint, ComplaintEvent, ComplaintPhoto
+from core.models import Notification
+
+
+def hides_reporter(user, complaint: Complaint) -> bool:
+    """Anonymous complaints hide the reporter's name and phone from property staff (SPEC §3).
+
+    Only the reporter, officials and superusers see them; everyone else who can see the complaint
+    at all is property staff.
+    """
+    if not complaint.is_anonymous or user.is_superuser or complaint.reporter_id == user.pk:
+        return False
+    return not any(r.role == RoleAssignment.Role.OFFICIAL for r in roles_of(user))
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Category
+        fields = ["id", "code", "name", "name_zh", "name_en", "group", "accept_hours", "resolve_days", "is_urgent", "is_target"]
+
+    def get_name(self, obj: Category) -> str:
+        return obj.name_en if (get_language() or "").startswith("en") else obj.name_zh
+
+
+class BriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class ComplaintSerializer(serializers.ModelSerializer):
+    """A list row (and the head of the detail)."""
+
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    channel_display = serializers.CharField(source="get_channel_display", read_only=True)
+    compound = BriefSerializer(read_only=True)
+    category = serializers.SerializerMethodField()
+    subdistrict = serializers.CharField(source="compound.community.subdistrict.name", read_only=True)
+    assigned_to = serializers.SerializerMethodField()
+    reporter_name = serializers.SerializerMethodField()
+    reporter_phone = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Complaint
+        fields = [
+            "id",
+            "number",
+            "status",
+            "status_display",
+            "compound",
+            "subdistrict",
+            "category",
+            "channel",
+            "channel_display",
+            "description",
+            "location",
+            "is_anonymous",
+            "reporter_name",
+            "reporter_phone",
+            "assigned_to",
+            "made_at",
+            "response_due",
+            "resolve_due",
+            "is_overdue",
+            "extended",
+            "supervised",
+            "reopen_count",
+            "rating",
+            "accepted_at",
+            "resolved_at",
+            "closed_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(BriefSerializer)
+    def get_category(self, obj: Complaint) -> dict:
+        return {"id": obj.category_id, "code": obj.category.code, "name": CategorySerializer().get_name(obj.category)}
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_assigned_to(self, obj: Complaint) -> str:
+        return str(obj.assigned_company or obj.assigned_community or "")
+
+    def _hidden(self, obj: Complaint) -> bool:
+        return hides_reporter(self.context["request"].user, obj)
+
+    def get_reporter_name(self, obj: Complaint) -> str:
+        return "" if self._hidden(obj) else obj.reporter_name
+
+    def get_reporter_phone(self, obj: Complaint) -> str:
+        return "" if self._hidden(obj) else obj.reporter_phone
+
+
+class EventSerializer(serializers.ModelSerializer):
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    actor = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ComplaintEvent
+        fields = ["id", "kind", "kind_display", "actor", "at", "from_status", "to_status", "note"]
+        read_only_fields = fields
+
+    def get_actor(self, obj: ComplaintEvent) -> str:
+        hidden = self.context.get("hide_actor_id")
+        if obj.actor_id is None:
+            return str(_("system"))
+        if hidden and obj.actor_id == hidden:
+            return str(_("anonymous resident"))
+        return str(obj.actor)
+
+
+class PhotoSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ComplaintPhoto
+        fields = ["id", "stage", "url", "uploaded_at"]
+        read_only_fields = fields
+
+    def get_url(self, obj: ComplaintPhoto) -> str:
+        return reverse("complaint-photo", args=[obj.pk])
+
+
+class ComplaintDetailSerializer(ComplaintSerializer):
+    events = serializers.SerializerMethodField()
+    photos = PhotoSerializer(many=True, read_only=True)
+    actions = serializers.SerializerMethodField()
+    reject_reason = serializers.CharField(read_only=True)
+    duplicate_of = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    supervision_answered = serializers.BooleanField(read_only=True)
+
+    class Meta(ComplaintSerializer.Meta):
+        fields = [*ComplaintSerializer.Meta.fields, "reject_reason", "duplicate_of", "supervision_answered", "events", "photos", "actions"]
+        read_only_fields = fields
+
+    @extend_schema_field(EventSerializer(many=True))
+    def get_events(self, obj: Complaint) -> list:
+        context = {**self.context, "hide_actor_id": obj.reporter_id if self._hidden(obj) else None}
+        return EventSerializer(obj.events.all(), many=True, context=context).data
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_actions(self, obj: Complaint) -> list[str]:
+        """The workflow steps the signed-in user may take now."""
+        return services.allowed_actions(self.context["request"].user, obj)
+
+
+# --- input -----------------------------------------------------------------------------------------
+class ComplaintCreateSerializer(serializers.Serializer):
+    compound = serializers.PrimaryKeyRelatedField(queryset=Compound.objects.filter(is_active=True).select_related("community__subdistrict"))
+    category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.filter(is_active=True))
+    description = serializers.CharField(max_length=services.DESCRIPTION_MAX)
+    location = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    is_anonymous = serializers.BooleanField(required=False, default=False)
+    channel = serializers.ChoiceField(
+        choices=Complaint.Channel.choices, required=False, default=Complaint.Channel.APP, help_text=_("app, or walkin (community workers).")
+    )
+    reporter_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    reporter_phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    photos = serializers.ListField(child=serializers.FileField(), required=False, default=list, help_text=_("Up to 6 photos."))
+
+    def validate_channel(self, value: str) -> str:
+        if value not in (Complaint.Channel.APP, Complaint.Channel.WALKIN):
+            raise serializers.ValidationError(_("Hotline and Open311 complaints arrive through their own imports."))
+        return value
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=services.NOTE_MAX)
+
+
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=services.NOTE_MAX)
+
+
+class OptionalNoteSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=services.NOTE_MAX, required=False, allow_blank=True, default="")
+
+
+class ResolveSerializer(NoteSerializer):
+    photos = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+
+
+class ConfirmSerializer(OptionalNoteSerializer):
+    rating = serializers.ChoiceField(choices=Complaint.Rating.choices)
+
+
+class RejectSerializer(OptionalNoteSerializer):
+    reason = serializers.ChoiceField(choices=Complaint.RejectReason.choices)
+    duplicate_of = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class ReassignSerializer(OptionalNoteSerializer):
+    company = serializers.PrimaryKeyRelatedField(queryset=PropertyCompany.objects.all(), required=False, allow_null=True, default=None)
+    community = serializers.PrimaryKeyRelatedField(queryset=Community.objects.all(), required=False, allow_null=True, default=None)
+
+    def validate(self, attrs):
+        if (attrs["company"] is None) == (attrs["community"] is None):
+            raise serializers.ValidationError({"company": [_("Choose either a company or a community.")]})
+        return attrs
+
+
+class ExtendSerializer(ReasonSerializer):
+    days = serializers.IntegerField(min_value=1, max_value=30)
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    is_read = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "title", "body", "url", "created_at", "read_at", "is_read"]
+        read_only_fields = fields
+
+    def get_is_read(self, obj: Notification) -> bool:
+        return obj.read_at is not None
