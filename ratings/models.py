@@ -297,7 +297,7 @@ class StarRatingRound(models.Model):
     w_rectification = models.DecimalField(_("weight: rectification timeliness"), max_digits=5, decimal_places=2, default=Decimal(10))
     # Complaint-ratio score = 100 − penalty × monthly-average complaint ratio (floored at 0).
     complaint_penalty = models.DecimalField(
-        _("points lost per complaint per 100 households"), max_digits=6, decimal_places=2, default=Decimal(20)
+        _("points lost per complaint per 100 households"), max_digits=6, decimal_places=2, default=Decimal(10)
     )
     cut_5 = models.DecimalField(_("five stars from"), max_digits=5, decimal_places=2, default=Decimal(90))
     cut_4 = models.DecimalField(_("four stars from"), max_digits=5, decimal_places=2, default=Decimal(80))

@@ -16,18 +16,18 @@ NOW = local(2026, 11, 20)
 
 def test_score_is_the_weighted_mean_of_the_components(world):
     star_round = StarRatingRound(title="t", district=world.district_area, month_from=date(2026, 1, 1), month_to=date(2026, 10, 1))
-    # Defaults: satisfaction 50, inspection 25, complaints 15, rectification 10; penalty 20 points per complaint per 100 households.
+    # Defaults: satisfaction 50, inspection 25, complaints 15, rectification 10; penalty 10 points per complaint per 100 households.
     score = services.star_score(
         star_round, satisfaction=Decimal(90), inspection=Decimal(80), complaint_ratio=Decimal("0.5"), rectification=Decimal(100)
     )
-    assert score == Decimal("88.5000")  # (50·90 + 25·80 + 15·(100 − 20·0.5) + 10·100) / 100
+    assert score == Decimal("89.2500")  # (50·90 + 25·80 + 15·(100 − 10·0.5) + 10·100) / 100
     assert star_round.stars_for(score) == 4
 
 
 def test_missing_components_leave_their_weight_out(world):
     star_round = StarRatingRound(title="t", district=world.district_area, month_from=date(2026, 1, 1), month_to=date(2026, 10, 1))
     score = services.star_score(star_round, satisfaction=Decimal(96), inspection=None, complaint_ratio=Decimal(1), rectification=None)
-    assert score == Decimal("92.3077")  # (50·96 + 15·(100 − 20·1)) / 65 = 6000 / 65 = 92.3077
+    assert score == Decimal("94.6154")  # (50·96 + 15·(100 − 10·1)) / 65 = 6150 / 65 = 94.6154
     assert star_round.stars_for(score) == 5
 
 
