@@ -361,6 +361,22 @@ def overdue_rectification_lists(area: Area, *, limit: int = 20) -> list:
     )
 
 
+def overdue_action_items(area: Area, *, limit: int = 20) -> list:
+    """Meeting action items not done by their due date, in the area (the mediation app's partial index)."""
+    from django.apps import apps
+
+    try:
+        model = apps.get_model("mediation", "ActionItem")
+    except LookupError:
+        return []
+    return list(
+        model.objects.exclude(status="done")
+        .filter(due_date__lt=timezone.localdate(), meeting__compound_id__in=_area_compounds(area))
+        .select_related("meeting__compound")
+        .order_by("due_date", "id")[:limit]
+    )
+
+
 # --- Surveys, star ratings, targets ---------------------------------------------------------------
 def _official_area_q(user: User, prefix: str = "") -> Q:
     """Rows tied to an area (district/subdistrict/community/compound fields) inside an official's scope."""

@@ -330,6 +330,7 @@ def _area_content(request: HttpRequest, area: selectors.Area, month_from: date, 
     tables.append(stars)
     tables.append(_overdue_table(request, area))
     tables.append(_overdue_rect_table(area))
+    tables.append(_overdue_actions_table(area))
     mediation = {k: sum(r[k] for r in rows) for k in ("disputes", "disputes_settled", "meetings", "micro_consultations")}
     return {"kpis": kpis, "charts": svgs, "tables": tables, "star_totals": totals, "mediation": mediation}
 
@@ -346,6 +347,17 @@ def _overdue_rect_table(area: selectors.Area) -> Table:
         except NoReverseMatch:
             number = rect.number
         table.rows.append([number, rect.compound.name, rect.company.name, f"{rect.deadline:%Y-%m-%d}", rect.get_status_display()])
+    return table
+
+
+def _overdue_actions_table(area: selectors.Area) -> Table:
+    table = Table("overdue_actions", _("Overdue action items"), [_("Action item"), _("Compound"), _("Owner"), _("Due date"), _("Meeting")])
+    for item in selectors.overdue_action_items(area):
+        try:
+            meeting = (item.meeting.title, reverse("mediation:meeting_detail", args=[item.meeting_id]))
+        except NoReverseMatch:
+            meeting = item.meeting.title
+        table.rows.append([item.title, item.meeting.compound.name, item.owner_name, f"{item.due_date:%Y-%m-%d}", meeting])
     return table
 
 

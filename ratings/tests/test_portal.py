@@ -76,7 +76,7 @@ def test_overdue_complaints_are_listed(computed, client):
 
 def test_every_table_exports_to_excel(computed, client):
     client.force_login(computed.district)
-    for key in ("trend", "children", "best", "worst", "stars", "overdue", "overdue_rect"):
+    for key in ("trend", "children", "best", "worst", "stars", "overdue", "overdue_rect", "overdue_actions"):
         r = client.get("/ratings/", {**SPAN, "export": key})
         assert r.status_code == 200, key
         assert r["Content-Type"].startswith("application/vnd.openxmlformats")
@@ -230,3 +230,20 @@ def test_overdue_rectification_lists_are_listed(computed, client):
     assert "ZG-OVERDUE" in body.split('id="table-overdue_rect"')[1]
     client.force_login(computed.town_jieshan)
     assert "ZG-OVERDUE" not in client.get("/ratings/", SPAN).content.decode()
+
+
+def test_overdue_action_items_are_listed(computed, client):
+    from datetime import date
+
+    from mediation.models import ActionItem, Meeting
+
+    meeting = Meeting.objects.create(
+        kind="four_party", compound=computed.fulian, title="四方联席会议", starts_at=local(2026, 9, 1), status="held"
+    )
+    ActionItem.objects.create(meeting=meeting, title="疏通污水管", owner_name="一方物业", due_date=date(2026, 9, 30))
+    ActionItem.objects.create(
+        meeting=meeting, title="已完成事项", owner_name="社区", due_date=date(2026, 9, 30), status="done", done_at=NOW
+    )
+    client.force_login(computed.town_houlong)
+    section = client.get("/ratings/", {**SPAN, "export": ""}).content.decode().split('id="table-overdue_actions"')[1]
+    assert "疏通污水管" in section and "已完成事项" not in section
