@@ -74,16 +74,25 @@ def main() -> None:
     full_t, res = timed(lambda: engine.compute(full=True), repeat=3)
     print(f"full recompute, repeated:        {full_t * 1000:.0f} ms = {full_t / raw_t:.2f} x raw (median of 3)")
 
+    from complaints.models import Complaint
+    from ratings.management.commands.seed_scale import insert_columns
+
+    given = {
+        "number": "'N' || g",
+        "channel": "'app'",
+        "description": "'new'",
+        "status": "'dispatched'",
+        "made_at": "now()",
+        "created_at": "now()",
+        "updated_at": "now()",
+        "response_due": "now() + interval '4 hours'",
+        "category_id": "(SELECT id FROM complaints_category WHERE code = 'bench')",
+        "compound_id": "(SELECT min(id) FROM communities_compound) + (g * 7919) %% %(n)s",
+    }
+    columns, values, defaults = insert_columns(Complaint, given)
     with connection.cursor() as cur:
         cur.execute(
-            """INSERT INTO complaints_complaint (number, channel, description, location, reporter_name, reporter_phone,
-                is_anonymous, status, made_at, created_at, updated_at, response_due, is_overdue, extended, reopen_count,
-                supervised, rating, reject_reason, category_id, compound_id)
-            SELECT 'N' || g, 'app', 'new', '', '', '', false, 'dispatched', now(), now(), now(), now() + interval '4 hours',
-                false, false, 0, false, '', '', (SELECT id FROM complaints_category WHERE code = 'bench'),
-                (SELECT min(id) FROM communities_compound) + (g * 7919) %% %s
-            FROM generate_series(1, 1000) g""",
-            [COMPOUNDS],
+            f"INSERT INTO complaints_complaint ({columns}) SELECT {values} FROM generate_series(1, 1000) g", {"n": COMPOUNDS, **defaults}
         )
     # The watermark of the last run lies OVERLAP before its start; age it so the run sees only the new rows.
     from ratings.models import MetricRun

@@ -8,8 +8,52 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from communities.models import District
+from complaints.models import Complaint
 
 BENCH_DISTRICT = "基准测试区"
+
+# Column → SQL over the generated row (g, r1..r3 random, st status, made time). Other NOT NULL columns get
+# their model field's default, so the load keeps working when the complaints app adds a column.
+COMPLAINT_COLUMNS = {
+    "number": "'B' || g",
+    "channel": "CASE WHEN r1 < 0.3 THEN 'hotline' ELSE 'app' END",
+    "description": "'基准投诉'",
+    "status": "st",
+    "made_at": "made",
+    "created_at": "made",
+    "updated_at": "made",
+    "dispatched_at": "made",
+    "accepted_at": "CASE WHEN st IN ('accepted', 'resolved', 'closed') THEN made + r2 * interval '6 hours' END",
+    "resolved_at": "CASE WHEN st IN ('resolved', 'closed') THEN made + interval '2 days' END",
+    "closed_at": "CASE WHEN st = 'closed' THEN made + interval '4 days' END",
+    "response_due": "made + interval '4 hours'",
+    "resolve_due": "made + interval '5 days'",
+    "is_overdue": "st = 'dispatched' AND r2 < 0.3",
+    "rating": """CASE WHEN st = 'closed' AND r2 < 0.7 THEN 'satisfied' WHEN st = 'closed' AND r2 < 0.9 THEN 'basic'
+                 WHEN st = 'closed' THEN 'dissatisfied' ELSE '' END""",
+    "rated_at": "CASE WHEN st = 'closed' THEN made + interval '4 days' END",
+    "reject_reason": "CASE WHEN st = 'rejected' THEN 'invalid' ELSE '' END",
+    "category_id": "%(category)s",
+    "compound_id": "%(lo)s + (r3 * (%(hi)s - %(lo)s + 1))::bigint %% (%(hi)s - %(lo)s + 1)",
+}
+
+
+def insert_columns(model, given: dict[str, str]) -> tuple[str, str, dict]:
+    """(column list, select list, parameters): `given` expressions, then each other NOT NULL column's default."""
+    columns, values, params = [], [], {}
+    for f in model._meta.concrete_fields:
+        if f.primary_key:
+            continue
+        if f.column in given:
+            columns.append(f.column)
+            values.append(given[f.column])
+        elif not f.null:
+            columns.append(f.column)
+            values.append(f"%(d_{f.column})s")
+            params[f"d_{f.column}"] = f.get_db_prep_save(f.get_default(), connection)
+    return ", ".join(columns), ", ".join(values), params
+
+
 TOWNS = 7
 
 
@@ -71,23 +115,10 @@ class Command(BaseCommand):
             for name, _definition in indexes:
                 cur.execute(f'DROP INDEX "{name}"')
             # made_at spreads over the last `months` calendar months (Asia/Shanghai) up to now.
+            columns, values, defaults = insert_columns(Complaint, COMPLAINT_COLUMNS)
             cur.execute(
-                """INSERT INTO complaints_complaint (number, channel, description, location, reporter_name, reporter_phone,
-                    is_anonymous, status, made_at, created_at, updated_at, dispatched_at, accepted_at, resolved_at, closed_at,
-                    response_due, resolve_due, is_overdue, extended, reopen_count, supervised, rating, rated_at,
-                    reject_reason, category_id, compound_id)
-                SELECT 'B' || g, CASE WHEN r1 < 0.3 THEN 'hotline' ELSE 'app' END, '基准投诉', '', '', '', false,
-                    st, made, made, made, made,
-                    CASE WHEN st IN ('accepted', 'resolved', 'closed') THEN made + r2 * interval '6 hours' END,
-                    CASE WHEN st IN ('resolved', 'closed') THEN made + interval '2 days' END,
-                    CASE WHEN st = 'closed' THEN made + interval '4 days' END,
-                    made + interval '4 hours', made + interval '5 days',
-                    st = 'dispatched' AND r2 < 0.3, false, 0, false,
-                    CASE WHEN st = 'closed' AND r2 < 0.7 THEN 'satisfied' WHEN st = 'closed' AND r2 < 0.9 THEN 'basic'
-                         WHEN st = 'closed' THEN 'dissatisfied' ELSE '' END,
-                    CASE WHEN st = 'closed' THEN made + interval '4 days' END,
-                    CASE WHEN st = 'rejected' THEN 'invalid' ELSE '' END,
-                    %(category)s, %(lo)s + (r3 * (%(hi)s - %(lo)s + 1))::bigint %% (%(hi)s - %(lo)s + 1)
+                f"""INSERT INTO complaints_complaint ({columns})
+                SELECT {values}
                 FROM (
                     SELECT g, r1, r2, r3,
                         CASE WHEN r1 < 0.05 THEN 'rejected' WHEN r1 < 0.65 THEN 'closed' WHEN r1 < 0.8 THEN 'resolved'
@@ -98,7 +129,7 @@ class Command(BaseCommand):
                               AT TIME ZONE 'Asia/Shanghai') AS start
                           FROM generate_series(1, %(n)s) g) s
                 ) x""",
-                {"category": category, "lo": lo, "hi": hi, "n": complaints, "back": months - 1},
+                {"category": category, "lo": lo, "hi": hi, "n": complaints, "back": months - 1, **defaults},
             )
             cur.execute("SET CONSTRAINTS ALL IMMEDIATE")  # check the deferred foreign keys now, before the index builds
             cur.execute("SET LOCAL maintenance_work_mem = '256MB'")
