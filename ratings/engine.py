@@ -319,10 +319,19 @@ def _rollup(level: str, child: str, key: str, parents: list[str], areas: str) ->
     """Sum the `child` rows into `level` rows keyed by `key` (community_id, subdistrict_id, district_id)."""
     sums = ", ".join(f"sum(s.{c}) AS {c}" for c in SUM_COLUMNS)
     parent_picks = ", ".join(f"max(s.{p}) AS {p}" for p in parents)
-    where = f"s.level = '{child}'"
-    if areas:
-        where += f" AND (s.{key}, s.month) IN (SELECT DISTINCT {key}, month FROM {areas})"
-    inner = f"SELECT s.{key}, s.month{', ' + parent_picks if parents else ''}, {sums} FROM {SNAP} s WHERE {where} GROUP BY s.{key}, s.month"
+    picks = f"{parent_picks}, {sums}" if parents else sums
+    if areas and _pg():
+        # One index range scan of (level, key, month) per touched area-month; the planner would rather
+        # read the whole table for a few hundred of them.
+        inner = f"""SELECT a.{key}, a.month, l.* FROM (SELECT DISTINCT {key}, month FROM {areas}) a
+            CROSS JOIN LATERAL (SELECT {picks} FROM {SNAP} s
+                WHERE s.level = '{child}' AND s.{key} = a.{key} AND s.month = a.month) l
+            WHERE l.compounds IS NOT NULL"""
+    else:
+        where = f"s.level = '{child}'"
+        if areas:
+            where += f" AND (s.{key}, s.month) IN (SELECT DISTINCT {key}, month FROM {areas})"
+        inner = f"SELECT s.{key}, s.month, {picks} FROM {SNAP} s WHERE {where} GROUP BY s.{key}, s.month"
     tree_values = {c: "NULL" for c in TREE}
     tree_values[key] = f"q.{key}"
     for p in parents:
@@ -390,10 +399,11 @@ def _collect_touched(cur, *, watermark: datetime, new_months: list[date]) -> int
 
 
 def _collect_areas(cur) -> None:
+    """Add the areas of the touched compound rows (one unique-index lookup each) to ratings_touched_areas."""
     cur.execute(
         f"""INSERT INTO ratings_touched_areas (community_id, subdistrict_id, district_id, month)
-        SELECT s.community_id, s.subdistrict_id, s.district_id, s.month FROM {SNAP} s
-        JOIN ratings_touched t ON s.level = 'compound' AND s.area_id = t.compound_id AND s.month = t.month"""
+        SELECT s.community_id, s.subdistrict_id, s.district_id, s.month FROM ratings_touched t
+        JOIN {SNAP} s ON s.level = 'compound' AND s.area_id = t.compound_id AND s.month = t.month"""
     )
 
 

@@ -130,3 +130,16 @@ def test_distribution_by_town(world, api, proposed):
     assert by_town["后龙镇"]["stars_5"] == 1
     assert by_town["界山镇"]["stars_1"] == 1
     assert api.as_user(world.staff_yifang).get(f"/api/v1/star-rating-rounds/{proposed.pk}/distribution/").status_code == 404
+
+
+def test_outsiders_see_no_rounds_in_the_list(world, api, proposed):
+    for user in (world.staff_yifang, world.resident_fulian, world.mediator_houlong, world.committee_fulian):
+        assert api.as_user(user).get("/api/v1/star-rating-rounds/").json()["count"] == 0
+    assert api.as_user(world.town_jieshan).get("/api/v1/star-rating-rounds/").json()["count"] == 1
+
+
+def test_only_district_officials_create_rounds(world, api):
+    payload = {"title": "x", "district": world.district_area.pk, "month_from": "2026-01-01", "month_to": "2026-10-01"}
+    assert api.as_user(world.town_houlong).post("/api/v1/star-rating-rounds/", payload).status_code == 403
+    assert api.as_user(world.staff_yifang).post("/api/v1/star-rating-rounds/", payload).status_code == 404
+    assert api.as_user(world.district).post("/api/v1/star-rating-rounds/", payload).status_code == 201

@@ -207,3 +207,12 @@ def test_import_refuses_a_file_that_is_not_a_workbook(world, api, open_round):
 def test_import_outside_scope_is_404(world, api, open_round):
     r = api.as_user(world.town_jieshan).post(f"/api/v1/surveys/{open_round.pk}/import/", {"file": _workbook([])}, format="multipart")
     assert r.status_code == 404
+
+
+def test_only_officials_in_scope_close_a_round(world, api, open_round):
+    url = f"/api/v1/surveys/{open_round.pk}/close/"
+    assert api.as_user(world.town_jieshan).post(url).status_code == 404
+    assert api.as_user(world.resident_fulian).post(url).status_code == 404
+    r = api.as_user(world.town_houlong).post(url)
+    assert r.status_code == 200 and r.json()["status"] == "closed"
+    assert api.as_user(world.town_houlong).post(url).status_code == 409
