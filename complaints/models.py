@@ -166,7 +166,7 @@ class ComplaintEvent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("actor")
     )
     at = models.DateTimeField(_("at"), default=timezone.now)
-    from_status = models.CharField(_("from"), max_length=12, blank=True)
+    from_status = models.CharField(pgettext_lazy("event", "from"), max_length=12, blank=True)
     to_status = models.CharField(_("to"), max_length=12, blank=True)
     note = models.TextField(_("note"), blank=True)
 
@@ -185,8 +185,8 @@ def complaint_photo_path(instance: "ComplaintPhoto", filename: str) -> str:
 
 class ComplaintPhoto(models.Model):
     class Stage(models.TextChoices):
-        REPORT = "report", _("report")
-        RESOLUTION = "resolution", _("resolution")
+        REPORT = "report", pgettext_lazy("photo stage", "report")
+        RESOLUTION = "resolution", pgettext_lazy("photo stage", "resolution")
 
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="photos", verbose_name=_("complaint"))
     stage = models.CharField(_("stage"), max_length=12, choices=Stage.choices, default=Stage.REPORT)

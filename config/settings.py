@@ -262,5 +262,7 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "HazardStatusEnum": "mediation.models.Hazard.Status",
         "HazardSeverityEnum": "mediation.models.Hazard.Severity",
         "DisputeSourceEnum": "mediation.models.DisputeCase.Source",
+        "DisputeOutcomeEnum": "mediation.models.DisputeCase.Outcome",
+        "HotlineRowOutcomeEnum": "complaints.models.HotlineImportRow.Outcome",
     }
 )

@@ -103,7 +103,7 @@ def test_closing_before_registration_is_refused(world, api):
 
 
 def test_case_from_a_complaint_links_it(world, api):
-    category = Category.objects.create(code="leak", name_zh="漏水", name_en="Water leaks")
+    category = Category.objects.get_or_create(code="leak", defaults={"name_zh": "漏水", "name_en": "Water leaks"})[0]
     complaint = Complaint.objects.create(
         number="C1", compound=world.jinxiang, category=category, description="漏水", made_at=timezone.now()
     )
