@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from communities.models import Community, Compound, District, Subdistrict, Unit
 
@@ -44,11 +45,11 @@ class SurveyRound(models.Model):
     """A satisfaction survey over a period and an area. Its responses count in the month of `period_end`."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("open")
-        CLOSED = "closed", _("closed")
+        OPEN = "open", pgettext_lazy("survey status", "open")
+        CLOSED = "closed", pgettext_lazy("survey status", "closed")
 
     title = models.CharField(_("title"), max_length=100)
-    level = models.CharField(_("level"), max_length=12, choices=Level.choices)
+    level = models.CharField(_("area level"), max_length=12, choices=Level.choices)
     district = models.ForeignKey(District, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("district"))
     subdistrict = models.ForeignKey(
         Subdistrict, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("town / subdistrict")
@@ -103,7 +104,7 @@ class SurveyResponse(models.Model):
     """One household's (unit's) answer to a round: an overall rating and the five "520" dimensions."""
 
     class Source(models.TextChoices):
-        APP = "app", _("app / API")
+        APP = "app", _("App/API")
         PAPER = "paper", _("paper (imported)")
 
     round = models.ForeignKey(SurveyRound, on_delete=models.CASCADE, related_name="responses", verbose_name=_("survey round"))
@@ -119,7 +120,7 @@ class SurveyResponse(models.Model):
     comment = models.TextField(_("comment"), blank=True)
     source = models.CharField(_("source"), max_length=6, choices=Source.choices, default=Source.APP)
     respondent = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("respondent")
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("answering resident")
     )
     created_at = models.DateTimeField(_("answered at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
@@ -138,7 +139,7 @@ class SurveyResponse(models.Model):
 class MetricSnapshot(models.Model):
     """Counts and rates of one area in one calendar month (Asia/Shanghai), written only by the engine."""
 
-    level = models.CharField(_("level"), max_length=12, choices=Level.choices)
+    level = models.CharField(_("area level"), max_length=12, choices=Level.choices)
     area_id = models.BigIntegerField(_("area id"))
     month = models.DateField(_("month"))
     # The area's place in the tree (compound rows carry all four; a district row only the district).
@@ -170,7 +171,7 @@ class MetricSnapshot(models.Model):
         related_name="+",
         db_constraint=False,
         db_index=False,
-        verbose_name=_("town"),
+        verbose_name=_("town / subdistrict"),
     )
     district = models.ForeignKey(
         District,
@@ -183,16 +184,16 @@ class MetricSnapshot(models.Model):
         verbose_name=_("district"),
     )
 
-    compounds = models.IntegerField(_("compounds"), default=0)
+    compounds = models.IntegerField(_("number of compounds"), default=0)
     households = models.BigIntegerField(_("households"), default=0)
     # Complaints made in the month, rejected ones excluded.
-    complaints = models.IntegerField(_("complaints"), default=0)
+    complaints = models.IntegerField(_("number of complaints"), default=0)
     resolved = models.IntegerField(_("resolved or closed"), default=0)
     response_due = models.IntegerField(_("due for signing"), default=0)
     responded_on_time = models.IntegerField(_("signed for in time"), default=0)
     rated = models.IntegerField(_("closed and rated"), default=0)
     rated_satisfied = models.IntegerField(_("rated satisfied or basically satisfied"), default=0)
-    overdue = models.IntegerField(_("overdue"), default=0)
+    overdue = models.IntegerField(_("overdue complaints"), default=0)
     # Survey responses of rounds counting in the month.
     survey_responses = models.IntegerField(_("survey responses"), default=0)
     survey_satisfied = models.IntegerField(_("satisfied or basically satisfied"), default=0)
@@ -284,7 +285,7 @@ class StarRatingRound(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
-        PROPOSED = "proposed", _("proposed")
+        PROPOSED = "proposed", pgettext_lazy("rating round", "proposed")
         PUBLISHED = "published", _("published")
 
     title = models.CharField(_("title"), max_length=100)
@@ -340,7 +341,7 @@ class StarRatingRound(models.Model):
 class StarRating(models.Model):
     """The engine's proposal for one compound, with its breakdown, and the official's decision."""
 
-    round = models.ForeignKey(StarRatingRound, on_delete=models.CASCADE, related_name="ratings", verbose_name=_("round"))
+    round = models.ForeignKey(StarRatingRound, on_delete=models.CASCADE, related_name="ratings", verbose_name=_("rating round"))
     compound = models.ForeignKey(Compound, on_delete=models.CASCADE, related_name="star_ratings", verbose_name=_("compound"))
     satisfaction_rate = models.DecimalField(_("satisfaction rate"), max_digits=10, decimal_places=6, null=True)
     inspection_score = models.DecimalField(_("latest inspection score"), max_digits=10, decimal_places=6, null=True)

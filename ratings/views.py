@@ -17,7 +17,7 @@ from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -174,7 +174,7 @@ def _trend(area_rows: list[dict], month_from: date, month_to: date) -> tuple[lis
         _("Monthly figures"),
         [
             _("Month"),
-            _("Complaints"),
+            _("Number of complaints"),
             _("Households"),
             _("Complaint ratio"),
             _("Satisfaction rate"),
@@ -225,8 +225,8 @@ def _children_table(area: selectors.Area, rows: list[dict]) -> Table | None:
         title,
         [
             _("Rank"),
-            _("Name"),
-            _("Complaints"),
+            _("Area"),
+            _("Number of complaints"),
             _("Monthly-average complaint ratio"),
             _("Satisfaction rate"),
             _("Response rate"),
@@ -257,7 +257,7 @@ def _ranking_table(key: str, title: str, rows: list[dict]) -> Table:
             _("Compound"),
             _("Town"),
             _("Community"),
-            _("Complaints"),
+            _("Number of complaints"),
             _("Monthly-average complaint ratio"),
             _("Satisfaction rate"),
             _("Stars"),
@@ -351,7 +351,11 @@ def _overdue_rect_table(area: selectors.Area) -> Table:
 
 
 def _overdue_actions_table(area: selectors.Area) -> Table:
-    table = Table("overdue_actions", _("Overdue action items"), [_("Action item"), _("Compound"), _("Owner"), _("Due date"), _("Meeting")])
+    table = Table(
+        "overdue_actions",
+        _("Overdue action items"),
+        [_("Action item"), _("Compound"), pgettext("action item owner", "owner"), _("Due date"), _("Meeting")],
+    )
     for item in selectors.overdue_action_items(area):
         try:
             meeting = (item.meeting.title, reverse("mediation:meeting_detail", args=[item.meeting_id]))
@@ -412,7 +416,7 @@ def company(request: HttpRequest) -> HttpResponse:
             _("Rank in the district"),
             _("Compound"),
             _("Town"),
-            _("Complaints"),
+            _("Number of complaints"),
             _("Monthly-average complaint ratio"),
             _("Satisfaction rate"),
             _("Response rate"),
@@ -557,7 +561,7 @@ def star_round_detail(request: HttpRequest, pk: int) -> HttpResponse:
             _("Monthly-average complaint ratio"),
             _("On-time rectification rate"),
             _("Score"),
-            _("Proposed"),
+            _("Proposed stars"),
             _("Confirmed"),
             _("Reason"),
         ],
