@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.db import connection
 from django.db.models import Avg, Count, F, Max, Q, QuerySet, Sum
 from django.utils import timezone
 
@@ -187,36 +188,36 @@ def children_totals(area: Area, month_from: date, month_to: date) -> list[dict]:
     return rows
 
 
-def compound_ranking(area: Area, month_from: date, month_to: date, *, limit: int = 10, worst: bool = False) -> list[dict]:
-    """The area's best (or worst) compounds by monthly-average complaint ratio over the span.
+def compound_rankings(area: Area, month_from: date, month_to: date, *, limit: int = 10) -> tuple[list[dict], list[dict]]:
+    """The area's best and worst compounds by monthly-average complaint ratio over the span.
 
-    Two queries whatever the number of compounds: the ranking (grouped by compound id only, so the
-    aggregate stays narrow), then the names of the few compounds it returns.
+    Two queries whatever the number of compounds: one pass over the snapshots grouped by compound id only
+    (the best and the worst ends from the same aggregate), then the names of the few compounds returned.
     """
     tree_field = {Level.DISTRICT: "district_id", Level.SUBDISTRICT: "subdistrict_id", Level.COMMUNITY: "community_id"}.get(area.level)
     if tree_field is None:
-        return []
-    qs = MetricSnapshot.objects.filter(level=Level.COMPOUND, month__gte=month_from, month__lte=month_to, **{tree_field: area.id})
-    order = F("avg_ratio").desc(nulls_last=True) if worst else F("avg_ratio").asc(nulls_last=True)
-    rows = list(
-        qs.values("area_id")
-        .annotate(
-            avg_ratio=Avg("complaint_ratio"),
-            complaints=Sum("complaints"),
-            survey_satisfied=Sum("survey_satisfied"),
-            survey_responses=Sum("survey_responses"),
-        )
-        .order_by(order, "area_id")[:limit]
-    )
-    names = {c.pk: c for c in Compound.objects.filter(pk__in=[r["area_id"] for r in rows]).select_related("community__subdistrict")}
+        return [], []
+    sql = f"""WITH agg AS (
+            SELECT area_id, AVG(complaint_ratio) AS avg_ratio, SUM(complaints) AS complaints,
+                SUM(survey_satisfied) AS survey_satisfied, SUM(survey_responses) AS survey_responses
+            FROM {MetricSnapshot._meta.db_table}
+            WHERE level = %s AND {tree_field} = %s AND month >= %s AND month <= %s GROUP BY area_id)
+        SELECT * FROM (SELECT 'best' AS side, agg.* FROM agg ORDER BY avg_ratio ASC NULLS LAST, area_id LIMIT %s) b
+        UNION ALL
+        SELECT * FROM (SELECT 'worst' AS side, agg.* FROM agg ORDER BY avg_ratio DESC NULLS LAST, area_id LIMIT %s) w"""
+    with connection.cursor() as cur:
+        cur.execute(sql, [Level.COMPOUND, area.id, month_from, month_to, limit, limit])
+        names = [c[0] for c in cur.description]
+        rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+    compounds = {c.pk: c for c in Compound.objects.filter(pk__in={r["area_id"] for r in rows}).select_related("community__subdistrict")}
     for r in rows:
-        c = names.get(r["area_id"])
+        c = compounds.get(r["area_id"])
         r["compound__name"] = c.name if c else "?"
         r["community__name"] = c.community.name if c else ""
         r["subdistrict__name"] = c.community.subdistrict.name if c else ""
         r["stars"] = c.published_stars if c else None
         r["satisfaction_rate"] = calc.ratio(r["survey_satisfied"], r["survey_responses"])
-    return rows
+    return [r for r in rows if r["side"] == "best"], [r for r in rows if r["side"] == "worst"]
 
 
 def company_compounds(company_ids: list[int], month_from: date, month_to: date) -> tuple[list[dict], int]:

@@ -316,10 +316,9 @@ def _area_content(request: HttpRequest, area: selectors.Area, month_from: date, 
     if children:
         tables.append(children)
     if area.level != Level.COMPOUND:
-        tables.append(_ranking_table("best", _("Best compounds"), selectors.compound_ranking(area, month_from, month_to)))
-        tables.append(
-            _ranking_table("worst", _("Compounds needing attention"), selectors.compound_ranking(area, month_from, month_to, worst=True))
-        )
+        best, worst = selectors.compound_rankings(area, month_from, month_to)
+        tables.append(_ranking_table("best", _("Best compounds"), best))
+        tables.append(_ranking_table("worst", _("Compounds needing attention"), worst))
     totals, by_town = selectors.star_distribution(area)
     if any(totals.values()):
         svgs.append(charts.bar_chart(_("Star distribution"), [f"{n}★" for n in totals], list(totals.values())))
