@@ -236,11 +236,14 @@ class MetricSnapshot(models.Model):
         verbose_name_plural = _("metric snapshots")
         ordering = ["level", "area_id", "month"]
         constraints = [models.UniqueConstraint(fields=["level", "area_id", "month"], name="snapshot_one_per_area_month")]
-        # No index on district: a district's rows are most of the table, read by a sequential scan.
+        # Compound rows of a whole district or town are read by a sequential scan (they are most of the table).
         indexes = [
             # Roll-ups and dashboards: the compounds of an area in a month range.
             models.Index(fields=["level", "community", "month"], name="snapshot_level_community"),
-            models.Index(fields=["level", "subdistrict", "month"], name="snapshot_level_subdistrict"),
+            # Roll-ups of towns from community rows and of the district from town rows (small partial indexes,
+            # so the 100,000s of compound rows a full run writes do not maintain them).
+            models.Index(fields=["subdistrict", "month"], condition=Q(level="community"), name="snapshot_community_rows"),
+            models.Index(fields=["district", "month"], condition=Q(level="subdistrict"), name="snapshot_subdistrict_rows"),
         ]
 
     def __str__(self) -> str:
