@@ -398,12 +398,23 @@ def _collect_touched(cur, *, watermark: datetime, new_months: list[date]) -> int
     return cur.fetchone()[0]
 
 
-def _collect_areas(cur) -> None:
-    """Add the areas of the touched compound rows (one unique-index lookup each) to ratings_touched_areas."""
+def _collect_areas(cur, *, watermark: datetime) -> None:
+    """Fill ratings_touched_areas with the community/town/district of every touched compound-month: where the
+    compound is now (from the places tables) and, for compounds edited since the watermark (they may have
+    moved), where their snapshot rows put them before this run."""
+    cur.execute(
+        """INSERT INTO ratings_touched_areas (community_id, subdistrict_id, district_id, month)
+        SELECT cm.id, cm.subdistrict_id, sd.district_id, t.month FROM ratings_touched t
+        JOIN communities_compound c ON c.id = t.compound_id
+        JOIN communities_community cm ON cm.id = c.community_id
+        JOIN communities_subdistrict sd ON sd.id = cm.subdistrict_id"""
+    )
     cur.execute(
         f"""INSERT INTO ratings_touched_areas (community_id, subdistrict_id, district_id, month)
         SELECT s.community_id, s.subdistrict_id, s.district_id, s.month FROM ratings_touched t
-        JOIN {SNAP} s ON s.level = 'compound' AND s.area_id = t.compound_id AND s.month = t.month"""
+        JOIN communities_compound c ON c.id = t.compound_id AND c.updated_at > %(wm)s
+        JOIN {SNAP} s ON s.level = 'compound' AND s.area_id = t.compound_id AND s.month = t.month""",
+        {"wm": watermark},
     )
 
 
@@ -470,9 +481,8 @@ def _compute(*, full: bool, now: datetime | None) -> RunResult:
             elif touched:
                 if _pg():
                     cur.execute("ANALYZE ratings_touched")  # so the planner sees a few rows, not a guess
-                _collect_areas(cur)  # the areas the rows belonged to before this run
+                _collect_areas(cur, watermark=last.watermark)
                 cur.execute(_compound_upsert("ratings_touched", "ratings_months"), params)
-                _collect_areas(cur)  # and after (a compound may have moved community)
                 if _pg():
                     cur.execute("ANALYZE ratings_touched_areas")
                 for level, child, key, parents in ROLLUPS:

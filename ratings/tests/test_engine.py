@@ -172,6 +172,8 @@ def test_incremental_run_equals_a_full_recompute(small):
     complaint(small.tianma, local(2026, 6, 30, 23, 50))
     response(survey(small, month=(2026, 10)), small.resident_tianma_unit, "basic")
     Compound.objects.filter(pk=small.jinxiang.pk).update(household_count=1000, updated_at=timezone.now())
+    # 小巷小区 moves from 福炼社区 (后龙镇) to 界山社区 (界山镇): both communities and towns change.
+    Compound.objects.filter(pk=small.small.pk).update(community=small.jieshan_community, updated_at=timezone.now())
 
     result = engine.compute(full=False, now=NOW + timedelta(minutes=15))
     assert result.run.kind == "incremental"
@@ -180,6 +182,7 @@ def test_incremental_run_equals_a_full_recompute(small):
     assert dump() == incremental
     assert snap("compound", small.tianma.pk, date(2026, 6, 1)).complaints == 1
     assert snap("compound", small.tianma.pk, OCT).complaints == 0
+    assert snap("community", small.fulian_community.pk, NOV).households == 486  # 小巷小区 has left
 
 
 def test_incremental_run_touches_only_changed_compound_months(small):
