@@ -5,7 +5,7 @@
 What it does (SPEC §8, issue "Show it"):
 1. Migrates the database named by DATABASE_URL (PostgreSQL required) and makes a small bench world:
    a compound managed by a company with two staff members, a resident owning a unit there.
-2. Starts gunicorn with bench/gunicorn_conf.py (sync workers, 2 x cores + 1) and bench.settings
+2. Starts gunicorn with bench/gunicorn_conf.py (sync workers, cores + 1) and bench.settings
    (DEBUG off, CONN_MAX_AGE 600 with health checks, the production URLs plus one bench-only view).
 3. Drives `--clients` concurrent keep-alive clients (asyncio, raw HTTP/1.1: the driver must cost far
    less than the server) against
@@ -263,7 +263,7 @@ def main() -> None:
     figures = {
         "clients": args.clients,
         "seconds_per_side": args.seconds,
-        "workers": int(os.environ.get("BENCH_WORKERS", 2 * os.cpu_count() + 1)),
+        "workers": int(os.environ.get("BENCH_WORKERS", os.cpu_count() + 1)),
         "cores": os.cpu_count(),
         "api": {"rps": round(api.rps, 1), "p50_ms": round(api.pct(0.50), 1), "p99_ms": round(api.pct(0.99), 1), "statuses": api.statuses},
         "bare": {

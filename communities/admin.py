@@ -42,6 +42,7 @@ class ContractInline(admin.TabularInline):
 @admin.register(models.Compound)
 class CompoundAdmin(admin.ModelAdmin):
     list_display = ("name", "community", "household_count", "is_old", "has_party_branch", "published_stars", "is_active")
+    list_select_related = ("community",)
     list_filter = ("community__subdistrict", "is_old", "has_party_branch", "committee_eligible", "is_active")
     search_fields = ("name", "aliases", "address")
     autocomplete_fields = ("community",)
@@ -71,6 +72,7 @@ class OwnershipInline(admin.TabularInline):
 @admin.register(models.Unit)
 class UnitAdmin(admin.ModelAdmin):
     list_display = ("__str__", "compound", "kind", "area", "is_developer_unsold")
+    list_select_related = ("compound",)
     list_filter = ("kind", "is_developer_unsold", "compound__community__subdistrict")
     search_fields = ("compound__name", "building", "room")
     autocomplete_fields = ("compound",)
@@ -80,19 +82,28 @@ class UnitAdmin(admin.ModelAdmin):
 @admin.register(models.Owner)
 class OwnerAdmin(admin.ModelAdmin):
     list_display = ("name", "is_developer", "user")
-    search_fields = ("name",)
+    search_fields = ("name", "user__username")
+    raw_id_fields = ("user",)
     list_filter = ("is_developer",)
 
 
 @admin.register(models.OwnershipClaim)
 class OwnershipClaimAdmin(admin.ModelAdmin):
-    list_display = ("user", "unit", "owner_name", "status", "created_at")
-    list_filter = ("status",)
+    list_display = ("user", "unit", "owner_name", "status", "created_at", "decided_by")
+    list_filter = ("status", "unit__compound__community__subdistrict")
+    search_fields = ("owner_name", "user__username", "user__display_name", "unit__compound__name")
+    raw_id_fields = ("user", "unit", "decided_by")
+    list_select_related = ("user", "unit__compound", "decided_by")
 
 
 @admin.register(models.RoleAssignment)
 class RoleAssignmentAdmin(admin.ModelAdmin):
-    list_display = ("user", "role", "scope_label", "is_admin", "is_active")
-    list_filter = ("role", "is_active")
+    list_display = ("user", "role", "scope", "is_admin", "is_active")
+    list_filter = ("role", "is_active", "is_admin")
+    list_select_related = ("user", "district", "subdistrict", "community", "compound", "company")
     search_fields = ("user__username", "user__display_name")
     raw_id_fields = ("user", "district", "subdistrict", "community", "compound", "company")
+
+    @admin.display(description=_("scope"))
+    def scope(self, obj: models.RoleAssignment) -> str:
+        return obj.scope_label

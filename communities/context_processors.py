@@ -1,6 +1,6 @@
 from django.http import HttpRequest
 
-from communities.selectors import roles_of
+from communities.selectors import administered_company_ids, roles_of
 
 
 def portal(request: HttpRequest) -> dict:
@@ -15,4 +15,5 @@ def portal(request: HttpRequest) -> dict:
         "is_staff_member": "staff" in kinds,
         "is_committee": "committee" in kinds,
         "is_mediator": "mediator" in kinds,
+        "is_company_admin": bool(administered_company_ids(user)),
     }

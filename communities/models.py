@@ -184,6 +184,15 @@ class Owner(TimeStampedModel):
         verbose_name = _("owner")
         verbose_name_plural = _("owners")
         ordering = ["id"]
+        constraints = [
+            # One buyer is one owner however many units they hold; the Excel import finds owners by it.
+            models.UniqueConstraint(fields=["id_number_hash"], condition=~Q(id_number_hash=""), name="owner_unique_id_digest"),
+        ]
+        indexes = [
+            # "The owner with this digest" (roster import, once per row): SQLite cannot prove that
+            # `= digest` implies the unique index's `<> ''`, so the partial index alone is never used there.
+            models.Index(fields=["id_number_hash"], name="owner_id_digest"),
+        ]
 
     def __str__(self) -> str:
         return self.name

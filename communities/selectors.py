@@ -183,3 +183,59 @@ def with_current_company(qs: QuerySet[Compound]) -> QuerySet[Compound]:
         cc_id=Subquery(contract.values("company_id")[:1]),
         cc_name=Subquery(contract.values("company__name")[:1]),
     )
+
+
+def _official_q(user: User, *, district: str, subdistrict: str, community: str) -> Q:
+    """Q over the user's official roles; the arguments name the lookups leading to each level."""
+    q = Q(pk__in=[])
+    for role in official_places(user):
+        if role.community_id and community:
+            q |= Q(**{community: role.community_id})
+        elif role.subdistrict_id and subdistrict:
+            q |= Q(**{subdistrict: role.subdistrict_id})
+        elif role.district_id and district:
+            q |= Q(**{district: role.district_id})
+    return q
+
+
+def communities_in_official_area(user: User) -> QuerySet[Community]:
+    """Communities the user is an official of (directly or through their town or district)."""
+    if getattr(user, "is_superuser", False):
+        return Community.objects.all()
+    return Community.objects.filter(_official_q(user, district="subdistrict__district_id", subdistrict="subdistrict_id", community="pk"))
+
+
+def subdistricts_in_official_area(user: User) -> QuerySet[Subdistrict]:
+    """Towns the user governs whole: a community worker governs none."""
+    if getattr(user, "is_superuser", False):
+        return Subdistrict.objects.all()
+    return Subdistrict.objects.filter(_official_q(user, district="district_id", subdistrict="pk", community=""))
+
+
+def administered_company_ids(user: User) -> set[int]:
+    """Companies whose staff the user administers (RoleAssignment.is_admin)."""
+    return {r.company_id for r in roles_of(user) if r.role == Role.STAFF and r.is_admin}
+
+
+def accounts_visible_to(user: User) -> QuerySet[RoleAssignment]:
+    """Role assignments of workers the user manages: officials see officials, mediators and company
+    staff within their area (staff of companies working there); a company's administrator its staff."""
+    managed = [Role.OFFICIAL, Role.MEDIATOR, Role.STAFF]
+    qs = RoleAssignment.objects.filter(role__in=managed)
+    if getattr(user, "is_superuser", False):
+        return qs
+    q = Q(company_id__in=administered_company_ids(user))
+    if official_places(user):
+        place = _official_q(user, district="district_id", subdistrict="subdistrict_id", community="community_id")
+        place |= _official_q(user, district="subdistrict__district_id", subdistrict="subdistrict_id", community="")
+        place |= _official_q(user, district="community__subdistrict__district_id", subdistrict="community__subdistrict_id", community="")
+        place |= Q(compound__in=compounds_visible_to(user, roles=[Role.OFFICIAL]).values("id"))
+        q |= Q(role__in=[Role.OFFICIAL, Role.MEDIATOR]) & place
+        q |= Q(role=Role.STAFF, company__in=companies_visible_to(user).values("id"))
+    return qs.filter(q)
+
+
+def claims_to_decide(user: User) -> QuerySet[OwnershipClaim]:
+    """Pending ownership claims for units in the user's official area, oldest first (the verification queue)."""
+    qs = OwnershipClaim.objects.filter(status=OwnershipClaim.Status.PENDING)
+    return scope_by_compound(qs, user, field="unit__compound", roles=[Role.OFFICIAL]).order_by("created_at", "id")

@@ -1,14 +1,21 @@
-"""Portal pages: home, the officials' compound list and compound page."""
+"""Portal pages: home, the officials' compound list and compound page, the roster import,
+workers' accounts and the ownership-claim verification queue."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from communities import selectors
+from communities import forms, selectors, services, workbook
 from communities.models import Subdistrict
+from core.errors import PermissionDenied as DomainPermissionDenied
+from core.errors import ValidationError, WorkflowError
 
 # Landing page per role, first match wins; a page that does not exist yet is skipped.
 HOME_BY_ROLE = [
@@ -59,8 +66,152 @@ def compound_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     contracts = compound.contracts.select_related("company").order_by("-start")
     units = compound.units.all()
+    # Owners' names are personal data: only officials of the area see the unit register.
+    register = units.prefetch_related("owners")[:50] if selectors.is_official_for(request.user, compound) else None
     return render(
         request,
         "communities/compound_detail.html",
-        {"compound": compound, "contracts": contracts, "unit_count": units.count(), "units": units.prefetch_related("owners")[:50]},
+        {"compound": compound, "contracts": contracts, "unit_count": units.count(), "units": register},
     )
+
+
+# --- Onboarding: the Excel roster import ------------------------------------------------------------
+
+
+def _official_only(request: HttpRequest) -> None:
+    if not (request.user.is_superuser or selectors.official_places(request.user)):
+        raise PermissionDenied
+
+
+@login_required
+def roster_import(request: HttpRequest) -> HttpResponse:
+    _official_only(request)
+    form = forms.RosterImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = services.roster_import(actor=request.user, file=form.cleaned_data["file"])
+        except ValidationError as exc:
+            form.add_error("file", exc.message)
+    rows, omitted = [], 0
+    if report is not None:
+        # Unchanged rows are only counted, and a huge roster lists its first rows: the API has them all.
+        changed = [row for row in report.rows if row.outcome != "unchanged"]
+        rows, omitted = changed[:REPORT_ROWS_SHOWN], len(changed[REPORT_ROWS_SHOWN:])
+    return render(
+        request,
+        "communities/roster_import.html",
+        {"form": form, "report": report, "rows": rows, "omitted": omitted, "layout": _layout()},
+    )
+
+
+REPORT_ROWS_SHOWN = 2000
+
+
+def _layout() -> list[tuple[str, list[tuple[str, bool]]]]:
+    return [
+        (workbook.COMPOUND_SHEET, list(workbook.COMPOUND_COLUMNS.values())),
+        (workbook.UNIT_SHEET, list(workbook.UNIT_COLUMNS.values())),
+    ]
+
+
+@login_required
+def roster_sample(request: HttpRequest) -> HttpResponse:
+    _official_only(request)
+    response = HttpResponse(workbook.sample(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="linli-onboarding-sample.xlsx"'
+    return response
+
+
+# --- Accounts of workers ---------------------------------------------------------------------------
+
+
+def _may_manage_accounts(user) -> bool:
+    return user.is_superuser or bool(selectors.official_places(user)) or bool(selectors.administered_company_ids(user))
+
+
+@login_required
+def account_list(request: HttpRequest) -> HttpResponse:
+    if not _may_manage_accounts(request.user):
+        raise PermissionDenied
+    qs = selectors.accounts_visible_to(request.user).select_related("user", "district", "subdistrict", "community", "compound", "company")
+    role = request.GET.get("role", "")
+    if role in {"official", "mediator", "staff"}:
+        qs = qs.filter(role=role)
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(Q(user__username__icontains=q) | Q(user__display_name__icontains=q) | Q(user__phone__icontains=q))
+    active = request.GET.get("active", "1")
+    if active in {"0", "1"}:
+        qs = qs.filter(is_active=active == "1")
+    page = Paginator(qs.order_by("-is_active", "role", "id"), 50).get_page(request.GET.get("page"))
+    return render(request, "communities/account_list.html", {"page": page, "role": role, "q": q, "active": active})
+
+
+@login_required
+def account_create(request: HttpRequest) -> HttpResponse:
+    if not _may_manage_accounts(request.user):
+        raise PermissionDenied
+    form = forms.AccountForm(request.POST or None, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            assignment = services.account_create(actor=request.user, **form.to_service())
+        except ValidationError as exc:
+            form.add_error(form.field_for(exc.field), exc.message)
+        except DomainPermissionDenied as exc:
+            form.add_error("role", exc.message)
+        else:
+            messages.success(request, _("Account %(username)s created.") % {"username": assignment.user.username})
+            return redirect("communities:account_list")
+    return render(request, "communities/account_form.html", {"form": form})
+
+
+@login_required
+@require_POST
+def account_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    get_object_or_404(selectors.accounts_visible_to(request.user), pk=pk)
+    try:
+        assignment = services.account_deactivate(actor=request.user, assignment_id=pk)
+    except WorkflowError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Account %(username)s deactivated.") % {"username": assignment.user.username})
+    return redirect("communities:account_list")
+
+
+@login_required
+@require_POST
+def account_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    get_object_or_404(selectors.accounts_visible_to(request.user), pk=pk)
+    try:
+        assignment = services.account_reactivate(actor=request.user, assignment_id=pk)
+    except WorkflowError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Account %(username)s reactivated.") % {"username": assignment.user.username})
+    return redirect("communities:account_list")
+
+
+# --- Verifying residents' ownership claims -----------------------------------------------------------
+
+
+@login_required
+def claim_queue(request: HttpRequest) -> HttpResponse:
+    _official_only(request)
+    claims = selectors.claims_to_decide(request.user).select_related("user", "unit__compound__community").prefetch_related("unit__owners")
+    page = Paginator(claims, 50).get_page(request.GET.get("page"))
+    return render(request, "communities/claim_queue.html", {"page": page})
+
+
+@login_required
+@require_POST
+def claim_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    get_object_or_404(selectors.claims_to_decide(request.user), pk=pk)
+    approve = request.POST.get("decision") == "verify"
+    try:
+        services.ownership_claim_decide(claim_id=pk, actor=request.user, approve=approve, reason=request.POST.get("reason", ""))
+    except (WorkflowError, ValidationError) as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Claim verified.") if approve else _("Claim rejected."))
+    return redirect("communities:claim_queue")

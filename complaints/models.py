@@ -70,7 +70,11 @@ class Complaint(models.Model):
         INVALID = "invalid", pgettext_lazy("complaint rejected as", "invalid")
         DUPLICATE = "duplicate", pgettext_lazy("complaint rejected as", "duplicate")
 
-    number = models.CharField(_("number"), max_length=24, unique=True)
+    # Left empty, the number is filled in by the database as the row is inserted ("TS" + the local date
+    # of made_at + the id, zero-padded to 6; a BEFORE INSERT trigger on PostgreSQL, migration 0006) and
+    # comes back in the INSERT's RETURNING clause: no second statement. Other databases: see
+    # services.complaint_create.
+    number = models.CharField(_("number"), max_length=24, unique=True, db_default="")
     compound = models.ForeignKey(Compound, on_delete=models.PROTECT, related_name="complaints", verbose_name=_("compound"))
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="complaints", verbose_name=_("category"))
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.APP)

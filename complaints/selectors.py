@@ -9,10 +9,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import JSONField, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import JSONObject
 
-from communities.models import ManagementContract, RoleAssignment
-from communities.selectors import compound_ids_visible_to, roles_of
+from communities.models import Compound, ManagementContract, RoleAssignment
+from communities.selectors import compound_ids_visible_to, roles_of, with_current_company
 from complaints.models import Category, Complaint, ComplaintEvent, ComplaintPhoto
 from core import errors
 from core.models import Notification, User
@@ -69,6 +70,49 @@ def photo_get(*, user: User, pk: int) -> ComplaintPhoto:
 def supervision_list(user: User) -> QuerySet[Complaint]:
     """Open complaints for the supervising official: overdue first, then by nearest deadline."""
     return complaints_for_list(user).filter(status__in=("submitted", "dispatched", "accepted")).order_by("-is_overdue", "resolve_due", "id")
+
+
+def filing_targets(*, compound_id: int, category_id: int) -> tuple[Compound | None, Category | None]:
+    """The active compound and category a complaint is filed about, in one query (None if unknown or inactive).
+
+    The compound comes with its community and town and with today's managing company (`cc_id`,
+    `cc_name`, see communities.selectors.with_current_company), which is what complaint_create
+    needs to dispatch it; the category rides along as a JSON row.
+    """
+    fields = Category._meta.concrete_fields
+    category = Category.objects.filter(pk=category_id, is_active=True).values(row=JSONObject(**{f.attname: f.attname for f in fields}))
+    compound = (
+        with_current_company(Compound.objects.filter(pk=compound_id, is_active=True).select_related("community__subdistrict"))
+        .annotate(category_row=Subquery(category[:1], output_field=JSONField()))
+        .first()
+    )
+    if compound is None:  # the error path: still say whether the category is fine
+        return None, Category.objects.filter(pk=category_id, is_active=True).first()
+    row = compound.category_row
+    if row is None:
+        return compound, None
+    return compound, Category.from_db(compound._state.db, [f.attname for f in fields], [f.to_python(row[f.attname]) for f in fields])
+
+
+def roles_and_company_staff(*, user: User, company_id: int) -> list[User]:
+    """The active staff of a company (who handle its complaints), reading `user`'s own roles in the same query.
+
+    Filing a complaint needs both: the staff to notify, the filer's roles for the actions the
+    response offers. The filer's roles are left where communities.selectors.roles_of caches them
+    for the request, so roles_of(user) asks the database no more.
+    """
+    rows = list(
+        RoleAssignment.objects.filter(is_active=True)
+        .filter(Q(user=user) | Q(role=Role.STAFF, company_id=company_id, user__is_active=True))
+        .select_related("user")
+    )
+    if getattr(user, "_linli_roles", None) is None:
+        user._linli_roles = [r for r in rows if r.user_id == user.pk]  # the cache roles_of() reads
+    staff: dict[int, User] = {}
+    for r in rows:
+        if r.role == Role.STAFF and r.company_id == company_id and r.user.is_active:
+            staff.setdefault(r.user_id, r.user)
+    return list(staff.values())
 
 
 def categories_active() -> QuerySet[Category]:

@@ -23,7 +23,7 @@ from communities.models import Community, Compound, ManagementContract, Property
 from complaints.models import Category, Complaint, ComplaintEvent, ComplaintPhoto
 from core import errors
 from core.models import User
-from core.notifications import notify
+from core.notifications import Message, notify, notify_many
 from core.uploads import validate_images
 from core.workdays import add_working_days, add_working_hours
 
@@ -57,7 +57,16 @@ def deadlines_from(start: dt.datetime, category: Category) -> tuple[dt.datetime,
 
 
 def _assignee_for(compound: Compound, on: dt.date | None = None) -> tuple[PropertyCompany | None, Community | None]:
-    """(company, community): the managing company, or the community for a self-managed compound."""
+    """(company, community): the managing company, or the community for a self-managed compound.
+
+    A compound read through communities.selectors.with_current_company (today's contract) already
+    carries its company's id and name: no query then.
+    """
+    if on is None and hasattr(compound, "cc_id"):
+        if compound.cc_id is None:
+            return None, compound.community
+        # Only id and name are known; any other field loads on first access (Django's deferred fields).
+        return PropertyCompany.from_db(compound._state.db, ["id", "name"], [compound.cc_id, compound.cc_name]), None
     contract = ManagementContract.objects.in_force(on).filter(compound=compound).select_related("company").first()
     if contract:
         return contract.company, None
@@ -143,6 +152,7 @@ def complaint_create(
     hotline_ticket: str | None = None,
     photos: Sequence[UploadedFile] = (),
     actor: User | None = None,
+    handlers: Sequence[User] | None = None,
 ) -> Complaint:
     """File a complaint and dispatch it at once (SPEC §4.1).
 
@@ -152,6 +162,9 @@ def complaint_create(
     compound is self-managed, to its community; `response_due`/`resolve_due` in working time from
     now), its report photos, a `create` and a `dispatch` event, and notifications for the reporter
     and for the handlers. `made_at` defaults to now (for a 12345 ticket pass the call time).
+    `handlers`: the users to notify of the new assignment when the caller has already read them
+    (complaints.selectors.roles_and_company_staff for the compound's managing company); otherwise
+    handlers_of() looks them up.
     Raises core.errors.ValidationError (400, with the field) or core.uploads.InvalidUpload (400/413).
     """
     now = timezone.now()
@@ -183,8 +196,9 @@ def complaint_create(
     try:
         # No savepoint: inside a caller's transaction a failure here aborts it anyway.
         with transaction.atomic(savepoint=False):
+            # No number: the database derives it from made_at and the id (migration 0006) and RETURNING
+            # brings it back with the id.
             complaint = Complaint.objects.create(
-                number=uuid.uuid4().hex[:24],  # replaced below by one derived from the id
                 compound=compound,
                 category=category,
                 channel=channel,
@@ -203,8 +217,9 @@ def complaint_create(
                 response_due=response_due,
                 resolve_due=resolve_due,
             )
-            complaint.number = _number(made_at, complaint.pk)
-            Complaint.objects.filter(pk=complaint.pk).update(number=complaint.number, updated_at=now)
+            if not complaint.number:  # a database without the trigger (not PostgreSQL)
+                complaint.number = _number(made_at, complaint.pk)
+                Complaint.objects.filter(pk=complaint.pk).update(number=complaint.number, updated_at=now)
             saved = _save_photos(complaint, photos, extensions, stage=ComplaintPhoto.Stage.REPORT, by=reporter or actor)
             who = actor or reporter
             events = ComplaintEvent.objects.bulk_create(
@@ -222,15 +237,18 @@ def complaint_create(
                     ),
                 ]
             )
-            _notify_new_assignment(complaint)
+            messages = [_new_assignment_message(complaint, handlers)]
             if reporter is not None:
-                notify(
-                    users=[reporter],
-                    kind="complaint.dispatched",
-                    title=_("Your complaint %(number)s was received and dispatched") % {"number": complaint.number},
-                    body=_assignee_label(complaint),
-                    url=_url(complaint),
+                messages.append(
+                    Message(
+                        users=[reporter],
+                        kind="complaint.dispatched",
+                        title=_("Your complaint %(number)s was received and dispatched") % {"number": complaint.number},
+                        body=_assignee_label(complaint),
+                        url=_url(complaint),
+                    )
                 )
+            notify_many(messages)  # one INSERT for the handlers and the reporter
     except IntegrityError as exc:
         if hotline_ticket and "hotline_ticket" in str(exc):
             raise errors.ValidationError(_("This 12345 ticket has already been imported."), field="hotline_ticket") from None
@@ -249,8 +267,12 @@ def _assignee_label(complaint: Complaint) -> str:
 
 
 def _notify_new_assignment(complaint: Complaint) -> None:
-    notify(
-        users=handlers_of(complaint),
+    notify_many([_new_assignment_message(complaint)])
+
+
+def _new_assignment_message(complaint: Complaint, handlers: Sequence[User] | None = None) -> Message:
+    return Message(
+        users=handlers_of(complaint) if handlers is None else handlers,
         kind="complaint.assigned",
         title=_("New complaint %(number)s for %(compound)s: %(category)s")
         % {"number": complaint.number, "compound": complaint.compound, "category": complaint.category},
@@ -284,8 +306,10 @@ def is_handler(user: User, complaint: Complaint) -> bool:
 
 
 def is_supervisor(user: User, complaint: Complaint) -> bool:
-    from communities.selectors import is_official_for
+    from communities.selectors import is_official_for, roles_of
 
+    if not user.is_superuser and not any(r.role == Role.OFFICIAL for r in roles_of(user)):
+        return False  # what is_official_for answers too, without building its query
     return is_official_for(user, complaint.compound)
 
 

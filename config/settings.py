@@ -266,3 +266,6 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "HotlineRowOutcomeEnum": "complaints.models.HotlineImportRow.Outcome",
     }
 )
+
+# The roster import report's `outcome` (communities) meets other apps' outcomes in the schema.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({"RosterRowOutcomeEnum": "communities.services.RowOutcome"})

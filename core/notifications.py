@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -24,14 +25,37 @@ MAX_EMAIL_ATTEMPTS = 5
 
 def notify(*, users: Iterable[User], kind: str, title: str, body: str = "", url: str = "") -> list[Notification]:
     """Write one notification per distinct user (inside the current transaction) and schedule e-mail."""
-    seen: set[int] = set()
+    return notify_many([Message(users=users, kind=kind, title=title, body=body, url=url)])
+
+
+@dataclass(frozen=True)
+class Message:
+    """One notification for several users (the arguments of `notify`), for `notify_many`."""
+
+    users: Iterable[User]
+    kind: str
+    title: str
+    body: str = ""
+    url: str = ""
+
+
+def notify_many(messages: Iterable[Message]) -> list[Notification]:
+    """`notify` for several messages at once: one INSERT for all of them (each user once per message)."""
     rows = []
-    for user in users:
-        if user is None or user.pk in seen:
-            continue
-        seen.add(user.pk)
-        status = Notification.EmailStatus.PENDING if user.email else Notification.EmailStatus.SKIPPED
-        rows.append(Notification(user=user, kind=kind, title=title[:200], body=body, url=url, email_status=status))
+    for message in messages:
+        seen: set[int] = set()
+        for user in message.users:
+            if user is None or user.pk in seen:
+                continue
+            seen.add(user.pk)
+            status = Notification.EmailStatus.PENDING if user.email else Notification.EmailStatus.SKIPPED
+            rows.append(
+                Notification(
+                    user=user, kind=message.kind, title=message.title[:200], body=message.body, url=message.url, email_status=status
+                )
+            )
+    if not rows:
+        return []
     created = Notification.objects.bulk_create(rows)
     pending = [n.pk for n in created if n.email_status == Notification.EmailStatus.PENDING]
     if pending:

@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from communities.credit_code import validate_credit_code
 from communities.models import Community, Compound, OwnershipClaim, PropertyCompany, RoleAssignment, Subdistrict, Unit
+from communities.services import RowOutcome
 from core.models import User
 
 
@@ -149,3 +150,77 @@ class ClaimCreateSerializer(serializers.Serializer):
 class ClaimDecideSerializer(serializers.Serializer):
     approve = serializers.BooleanField()
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class RosterImportSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text=_("An .xlsx workbook with the sheets 小区 and/or 房屋 (see docs/onboarding.md)."))
+
+
+class ImportRowSerializer(serializers.Serializer):
+    sheet = serializers.CharField()
+    row = serializers.IntegerField()
+    label = serializers.CharField()
+    outcome = serializers.ChoiceField(choices=RowOutcome.choices)
+    detail = serializers.CharField()
+
+
+class ImportReportSerializer(serializers.Serializer):
+    counts = serializers.DictField(child=serializers.IntegerField())
+    rows = ImportRowSerializer(many=True)
+
+
+class AccountSerializer(serializers.ModelSerializer):
+    """A worker's account as the officials' and company administrators' lists show it (one role)."""
+
+    username = serializers.CharField(source="user.username", read_only=True)
+    display_name = serializers.CharField(source="user.display_name", read_only=True)
+    phone = serializers.CharField(source="user.phone", read_only=True)
+    user_is_active = serializers.BooleanField(source="user.is_active", read_only=True)
+    scope = serializers.CharField(source="scope_label", read_only=True)
+
+    class Meta:
+        model = RoleAssignment
+        fields = [
+            "id",
+            "username",
+            "display_name",
+            "phone",
+            "role",
+            "scope",
+            "subdistrict",
+            "community",
+            "compound",
+            "company",
+            "is_admin",
+            "title",
+            "is_active",
+            "user_is_active",
+            "created_at",
+        ]
+
+
+class AccountCreateSerializer(serializers.Serializer):
+    username = serializers.RegexField(r"^[\w.@+-]{3,150}$", max_length=150)
+    password = serializers.CharField(write_only=True, min_length=8, max_length=128)
+    role = serializers.ChoiceField(choices=[("official", _("official")), ("mediator", _("mediator")), ("staff", _("staff"))])
+    display_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    phone = serializers.RegexField(
+        r"^1\d{10}$",
+        required=False,
+        allow_blank=True,
+        default="",
+        error_messages={"invalid": _("Enter an 11-digit mainland mobile number.")},
+    )
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    title = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    subdistrict = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
+    community = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
+    compound = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
+    company = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
+    is_admin = serializers.BooleanField(required=False, default=False)
+
+    def to_service(self) -> dict:
+        data = dict(self.validated_data)
+        for place in ("subdistrict", "community", "compound", "company"):
+            data[f"{place}_id"] = data.pop(place)
+        return data

@@ -12,9 +12,11 @@ router.register("companies", views.CompanyViewSet, basename="company")
 router.register("units", views.UnitViewSet, basename="unit")
 router.register("my-units", views.MyUnitViewSet, basename="my-unit")
 router.register("ownership-claims", views.ClaimViewSet, basename="ownership-claim")
+router.register("accounts", views.AccountViewSet, basename="account")
 
 urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),
     path("auth/register/", views.RegisterView.as_view(), name="register"),
+    path("imports/roster/", views.RosterImportView.as_view(), name="roster-import"),
     *router.urls,
 ]

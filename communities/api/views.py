@@ -2,6 +2,7 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -139,3 +140,56 @@ class RegisterView(APIView):
         data.is_valid(raise_exception=True)
         user = services.resident_register(**data.validated_data)
         return Response(serializers.MeSerializer(user).data, status=status.HTTP_201_CREATED)
+
+
+class RosterImportView(APIView):
+    """Officials import compounds, units and owners from an Excel roster; the answer is the per-row report."""
+
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(request=serializers.RosterImportSerializer, responses={200: serializers.ImportReportSerializer})
+    def post(self, request):
+        data = serializers.RosterImportSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        report = services.roster_import(actor=request.user, file=data.validated_data["file"])
+        body = {"counts": report.counts, "rows": [vars(row) for row in report.rows]}
+        return Response(serializers.ImportReportSerializer(body).data)
+
+
+class AccountViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Workers' accounts (one row per role): officials manage their area's community workers, town
+    officials, mediators and company staff; a company's administrator manages its own staff."""
+
+    filterset_class = filters.AccountFilter
+    search_fields = ["user__username", "user__display_name", "user__phone"]
+
+    def get_queryset(self):
+        return (
+            selectors.accounts_visible_to(self.request.user)
+            .select_related("user", "subdistrict", "community", "compound", "company", "district")
+            .order_by("id")
+        )
+
+    def get_serializer_class(self):
+        return serializers.AccountCreateSerializer if self.action == "create" else serializers.AccountSerializer
+
+    @extend_schema(request=serializers.AccountCreateSerializer, responses={201: serializers.AccountSerializer})
+    def create(self, request, *args, **kwargs):
+        data = serializers.AccountCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        assignment = services.account_create(actor=request.user, **data.to_service())
+        return Response(serializers.AccountSerializer(assignment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: serializers.AccountSerializer})
+    @action(detail=True, methods=["post"])
+    def deactivate(self, request, pk=None):
+        get_object_or_404(self.get_queryset(), pk=pk)
+        assignment = services.account_deactivate(actor=request.user, assignment_id=int(pk))
+        return Response(serializers.AccountSerializer(assignment).data)
+
+    @extend_schema(request=None, responses={200: serializers.AccountSerializer})
+    @action(detail=True, methods=["post"])
+    def reactivate(self, request, pk=None):
+        get_object_or_404(self.get_queryset(), pk=pk)
+        assignment = services.account_reactivate(actor=request.user, assignment_id=int(pk))
+        return Response(serializers.AccountSerializer(assignment).data)

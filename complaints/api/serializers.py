@@ -8,10 +8,12 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.fields import SkipField
+from rest_framework.relations import PKOnlyObject
 
-from communities.models import Community, Compound, PropertyCompany, RoleAssignment
+from communities.models import Community, PropertyCompany, RoleAssignment
 from communities.selectors import roles_of
-from complaints import services
+from complaints import selectors, services
 from complaints.models import Category, Complaint, ComplaintEvent, ComplaintPhoto
 from core.models import Notification
 
@@ -25,6 +27,41 @@ def hides_reporter(user, complaint: Complaint) -> bool:
     if not complaint.is_anonymous or user.is_superuser or complaint.reporter_id == user.pk:
         return False
     return not any(r.role == RoleAssignment.Role.OFFICIAL for r in roles_of(user))
+
+
+class TemplateFieldsMixin:
+    """Render with fields built once per process instead of once per serializer instance.
+
+    DRF builds (and deep-copies) every field of a ModelSerializer for each new instance; for a detail
+    response that is most of its cost. Here `to_representation` uses the fields of one template
+    instance per class, and this instance only for what depends on the request: SerializerMethodFields
+    are called on `self`, so they see `self.context`. Use it only where the other fields (and any
+    nested serializers) do not read the context; the output is that of the plain serializer.
+    """
+
+    _templates: dict = {}
+
+    @classmethod
+    def _template_fields(cls) -> list:
+        fields = TemplateFieldsMixin._templates.get(cls)
+        if fields is None:
+            fields = list(cls(context={})._readable_fields)
+            TemplateFieldsMixin._templates[cls] = fields
+        return fields
+
+    def to_representation(self, instance) -> dict:
+        ret = {}
+        for field in self._template_fields():
+            if isinstance(field, serializers.SerializerMethodField):
+                ret[field.field_name] = getattr(self, field.method_name)(instance)
+                continue
+            try:
+                attribute = field.get_attribute(instance)
+            except SkipField:
+                continue
+            check_for_none = attribute.pk if isinstance(attribute, PKOnlyObject) else attribute
+            ret[field.field_name] = None if check_for_none is None else field.to_representation(attribute)
+        return ret
 
 
 class CategorySerializer(serializers.ModelSerializer):
@@ -105,7 +142,7 @@ class ComplaintSerializer(serializers.ModelSerializer):
         return "" if self._hidden(obj) else obj.reporter_phone
 
 
-class EventSerializer(serializers.ModelSerializer):
+class EventSerializer(TemplateFieldsMixin, serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     actor = serializers.SerializerMethodField()
 
@@ -135,7 +172,7 @@ class PhotoSerializer(serializers.ModelSerializer):
         return reverse("complaint-photo", args=[obj.pk])
 
 
-class ComplaintDetailSerializer(ComplaintSerializer):
+class ComplaintDetailSerializer(TemplateFieldsMixin, ComplaintSerializer):
     events = serializers.SerializerMethodField()
     photos = PhotoSerializer(many=True, read_only=True)
     actions = serializers.SerializerMethodField()
@@ -150,7 +187,8 @@ class ComplaintDetailSerializer(ComplaintSerializer):
     @extend_schema_field(EventSerializer(many=True))
     def get_events(self, obj: Complaint) -> list:
         context = {**self.context, "hide_actor_id": obj.reporter_id if self._hidden(obj) else None}
-        return EventSerializer(obj.events.all(), many=True, context=context).data
+        events = EventSerializer(context=context)
+        return [events.to_representation(event) for event in obj.events.all()]
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_actions(self, obj: Complaint) -> list[str]:
@@ -159,9 +197,13 @@ class ComplaintDetailSerializer(ComplaintSerializer):
 
 
 # --- input -----------------------------------------------------------------------------------------
+MAX_PK = 2**31 - 1
+
+
 class ComplaintCreateSerializer(serializers.Serializer):
-    compound = serializers.PrimaryKeyRelatedField(queryset=Compound.objects.filter(is_active=True).select_related("community__subdistrict"))
-    category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.filter(is_active=True))
+    # Ids here; `validate` reads the compound (with its managing company) and the category in one query.
+    compound = serializers.IntegerField(min_value=1, max_value=MAX_PK)
+    category = serializers.IntegerField(min_value=1, max_value=MAX_PK)
     description = serializers.CharField(max_length=services.DESCRIPTION_MAX)
     location = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     is_anonymous = serializers.BooleanField(required=False, default=False)
@@ -176,6 +218,18 @@ class ComplaintCreateSerializer(serializers.Serializer):
         if value not in (Complaint.Channel.APP, Complaint.Channel.WALKIN):
             raise serializers.ValidationError(_("Hotline and Open311 complaints arrive through their own imports."))
         return value
+
+    def validate(self, attrs: dict) -> dict:
+        compound, category = selectors.filing_targets(compound_id=attrs["compound"], category_id=attrs["category"])
+        missing = serializers.PrimaryKeyRelatedField.default_error_messages["does_not_exist"]
+        problems = {}
+        if compound is None:
+            problems["compound"] = [missing.format(pk_value=attrs["compound"])]
+        if category is None:
+            problems["category"] = [missing.format(pk_value=attrs["category"])]
+        if problems:
+            raise serializers.ValidationError(problems)
+        return {**attrs, "compound": compound, "category": category}
 
 
 class ReasonSerializer(serializers.Serializer):

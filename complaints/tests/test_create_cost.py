@@ -1,0 +1,82 @@
+"""What filing a complaint costs the database, and that the cheaper paths change no output (SPEC §8)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from rest_framework.test import APIRequestFactory
+
+from complaints.api.serializers import ComplaintDetailSerializer, EventSerializer, TemplateFieldsMixin
+from complaints.api.views import ComplaintCreateThrottle
+from complaints.models import Complaint
+from complaints.tests import factories as f
+from core.models import Notification
+
+URL = "/api/v1/complaints/"
+# Compound + company + category (1), company staff + the filer's roles (1), complaint (1), its two
+# events (1), every notification (1), and the test's savepoint around the view's transaction (2).
+# The user is force-authenticated here; over JWT add the user's own row.
+MAX_QUERIES = 7
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle(monkeypatch):
+    from django.core.cache.backends.locmem import LocMemCache
+
+    monkeypatch.setattr(ComplaintCreateThrottle, "cache", LocMemCache("throttle-cost-test", {}))
+
+
+def payload(world, **kw):
+    return {"compound": world.fulian.pk, "category": f.category("elevator").pk, "description": "3号楼电梯停运两天了", **kw}
+
+
+def test_filing_a_complaint_issues_at_most_a_fixed_number_of_queries(world, api, django_assert_max_num_queries):
+    client, body = api.as_user(world.resident_fulian), payload(world)
+    with django_assert_max_num_queries(MAX_QUERIES):
+        r = client.post(URL, body, format="json")
+    assert r.status_code == 201, r.content
+    assert r.json()["actions"] == ["comment"]
+
+
+def test_filing_writes_the_notifications_in_one_insert_and_no_update(world, api):
+    world.staff_yifang.email = "staff@example.com"
+    world.staff_yifang.save()
+    client, body = api.as_user(world.resident_fulian), payload(world)
+    with CaptureQueriesContext(connection) as queries:
+        r = client.post(URL, body, format="json")
+    assert r.status_code == 201, r.content
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert sum(s.startswith('INSERT INTO "core_notification"') for s in sql) == 1
+    assert not any(s.startswith("UPDATE") for s in sql)
+    kinds = set(Notification.objects.values_list("user_id", "kind"))
+    assert (world.resident_fulian.pk, "complaint.dispatched") in kinds
+    assert (world.staff_yifang.pk, "complaint.assigned") in kinds
+
+
+def test_the_database_numbers_a_complaint_from_its_date_and_id(world, api):
+    r = api.as_user(world.resident_fulian).post(URL, payload(world), format="json")
+    c = Complaint.objects.get(pk=r.json()["id"])
+    assert c.number == r.json()["number"] == f"TS{timezone.localtime(c.made_at):%Y%m%d}{c.pk:06d}"
+
+
+def test_a_number_given_by_the_caller_is_kept(world):
+    [c] = f.bulk(world, 1)
+    assert not c.number.startswith("TS") and Complaint.objects.get(pk=c.pk).number == c.number
+
+
+@pytest.mark.parametrize("viewer", ["resident_fulian", "staff_yifang", "community_fulian"])
+def test_detail_rendering_with_template_fields_equals_plain_drf(world, api, viewer):
+    created = api.as_user(world.resident_fulian).post(URL, payload(world, is_anonymous=True), format="json").json()
+    complaint = Complaint.objects.prefetch_related("events", "photos").get(pk=created["id"])
+    request = APIRequestFactory().get("/")
+    request.user = getattr(world, viewer)
+    serializer = ComplaintDetailSerializer(complaint, context={"request": request})
+    fast = serializer.data
+    plain = super(TemplateFieldsMixin, serializer).to_representation(complaint)
+    hidden = complaint.reporter_id if serializer._hidden(complaint) else None
+    events = EventSerializer(context={**serializer.context, "hide_actor_id": hidden})
+    plain["events"] = [super(TemplateFieldsMixin, events).to_representation(e) for e in complaint.events.all()]
+    assert dict(fast) == dict(plain)
+    assert (fast["reporter_name"] == "") == (viewer == "staff_yifang")
