@@ -99,17 +99,17 @@ class SurveyImportSerializer(serializers.Serializer):
     file = serializers.FileField(help_text=_("Excel workbook (.xlsx): 楼栋, 单元, 房号, 总体评价 and the five dimensions."))
 
 
-class ImportRowSerializer(serializers.Serializer):
+class SurveyImportRowSerializer(serializers.Serializer):
     row = serializers.IntegerField()
     outcome = serializers.ChoiceField(choices=["imported", "duplicate", "refused"])
     reason = serializers.CharField()
 
 
-class ImportReportSerializer(serializers.Serializer):
+class SurveyImportReportSerializer(serializers.Serializer):
     imported = serializers.IntegerField()
     duplicates = serializers.IntegerField()
     refused = serializers.IntegerField()
-    rows = ImportRowSerializer(many=True)
+    rows = SurveyImportRowSerializer(many=True)
 
 
 class StarRatingRoundSerializer(serializers.ModelSerializer):

@@ -68,7 +68,9 @@ class SurveyViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         response = services.survey_response_submit(user=request.user, round_id=survey.pk, unit_id=unit, answers=values, comment=comment)
         return Response(serializers.SurveyResponseSerializer(response).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request={"multipart/form-data": serializers.SurveyImportSerializer}, responses={200: serializers.ImportReportSerializer})
+    @extend_schema(
+        request={"multipart/form-data": serializers.SurveyImportSerializer}, responses={200: serializers.SurveyImportReportSerializer}
+    )
     @action(detail=True, methods=["post"], url_path="import", parser_classes=[parsers.MultiPartParser])
     def import_paper(self, request, pk=None):
         survey = get_object_or_404(self.get_queryset(), pk=pk)
