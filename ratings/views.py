@@ -219,7 +219,8 @@ def _children_table(area: selectors.Area, rows: list[dict]) -> Table | None:
     if not rows:
         return None
     child = rows[0]["level"]
-    title = {Level.SUBDISTRICT: _("Towns"), Level.COMMUNITY: _("Communities"), Level.COMPOUND: _("Compounds")}[child]
+    titles = {Level.SUBDISTRICT: _("Towns"), Level.COMMUNITY: _("Communities of the town"), Level.COMPOUND: _("Compounds of the community")}
+    title = titles[child]
     table = Table(
         "children",
         title,
