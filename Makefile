@@ -49,6 +49,13 @@ messages: install
 	$(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete $(foreach a,core communities complaints committees inspections mediation ratings .venv var,-i "$(a)/*")
 	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules
 
+# Metrics engine at 10,000 compounds / 1,000,000 complaints (bench/metrics.py); drops and recreates its own
+# database (BENCH_METRICS_DATABASE_URL, default linli_bench_metrics).
+.PHONY: bench-metrics
+bench: bench-metrics
+bench-metrics: install
+	REDIS_URL=$${REDIS_URL:-$(REDIS)/0} $(BIN)/python bench/metrics.py
+
 clean:
 	rm -rf var staticfiles
 

@@ -1,6 +1,18 @@
 """Portal pages of the ratings app."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path, re_path
+
+from ratings import views
 
 app_name = "ratings"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    re_path(r"^(?P<level>district|subdistrict|community|compound)/(?P<pk>[0-9]+)/$", views.area, name="area"),
+    path("company/", views.company, name="company"),
+    path("surveys/", views.survey_list, name="surveys"),
+    path("surveys/<int:pk>/", views.survey_detail, name="survey_detail"),
+    path("stars/", views.star_round_list, name="star_rounds"),
+    path("stars/<int:pk>/", views.star_round_detail, name="star_round_detail"),
+    path("stars/<int:pk>/<slug:step>/", views.star_round_action, name="star_round_action"),
+    path("targets/", views.target_list, name="targets"),
+]

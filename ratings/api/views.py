@@ -1,0 +1,179 @@
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, parsers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from ratings import selectors, services
+from ratings.api import filters, serializers
+
+
+class MetricViewSet(viewsets.ReadOnlyModelViewSet):
+    """Metric snapshots per compound, community, town or district and month (filter by level, area, months)."""
+
+    serializer_class = serializers.MetricSnapshotSerializer
+    filterset_class = filters.MetricFilter
+    ordering_fields = ["month", "complaint_ratio", "satisfaction_rate"]
+
+    def get_queryset(self):
+        return (
+            selectors.snapshots_visible_to(self.request.user)
+            .select_related("compound", "community", "subdistrict", "district")
+            .order_by("level", "area_id", "month")
+        )
+
+
+class SurveyViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Satisfaction survey rounds. Officials open them and import paper results; residents answer for their household."""
+
+    filterset_class = filters.SurveyFilter
+
+    def get_queryset(self):
+        return selectors.survey_rounds_visible_to(self.request.user).order_by("-period_end", "-id")
+
+    def get_serializer_class(self):
+        return {
+            "create": serializers.SurveyRoundCreateSerializer,
+            "responses": serializers.SurveyResponseCreateSerializer,
+            "import_paper": serializers.SurveyImportSerializer,
+        }.get(self.action, serializers.SurveyRoundSerializer)
+
+    @extend_schema(request=serializers.SurveyRoundCreateSerializer, responses={201: serializers.SurveyRoundSerializer})
+    def create(self, request, *args, **kwargs):
+        data = serializers.SurveyRoundCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        survey = services.survey_round_create(actor=request.user, **data.validated_data)
+        return Response(serializers.SurveyRoundSerializer(survey).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        methods=["get"],
+        request=None,
+        responses={200: serializers.SurveyResponseSerializer(many=True)},
+        description="Responses you may see.",
+    )
+    @extend_schema(
+        methods=["post"], request=serializers.SurveyResponseCreateSerializer, responses={201: serializers.SurveyResponseSerializer}
+    )
+    @action(detail=True, methods=["get", "post"])
+    def responses(self, request, pk=None):
+        survey = get_object_or_404(self.get_queryset(), pk=pk)
+        if request.method == "GET":
+            qs = selectors.survey_responses_visible_to(request.user).filter(round=survey).order_by("id")
+            page = self.paginate_queryset(qs)
+            return self.get_paginated_response(serializers.SurveyResponseSerializer(page, many=True).data)
+        data = serializers.SurveyResponseCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        unit, comment = values.pop("unit"), values.pop("comment", "")
+        response = services.survey_response_submit(user=request.user, round_id=survey.pk, unit_id=unit, answers=values, comment=comment)
+        return Response(serializers.SurveyResponseSerializer(response).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request={"multipart/form-data": serializers.SurveyImportSerializer}, responses={200: serializers.SurveyImportReportSerializer}
+    )
+    @action(detail=True, methods=["post"], url_path="import", parser_classes=[parsers.MultiPartParser])
+    def import_paper(self, request, pk=None):
+        survey = get_object_or_404(self.get_queryset(), pk=pk)
+        data = serializers.SurveyImportSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        report = services.survey_import(actor=request.user, round_id=survey.pk, file=data.validated_data["file"])
+        rows = [{"row": r.row, "outcome": r.outcome, "reason": r.reason} for r in report]
+        return Response(
+            {
+                "imported": sum(r.outcome == "imported" for r in report),
+                "duplicates": sum(r.outcome == "duplicate" for r in report),
+                "refused": sum(r.outcome == "refused" for r in report),
+                "rows": rows,
+            }
+        )
+
+    @extend_schema(request=None, responses={200: serializers.SurveyRoundSerializer})
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        survey = get_object_or_404(self.get_queryset(), pk=pk)
+        return Response(serializers.SurveyRoundSerializer(services.survey_round_close(actor=request.user, round_id=survey.pk)).data)
+
+
+class StarRatingRoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Star rating rounds: weights and cut-offs, proposal, confirmation, publication."""
+
+    def get_queryset(self):
+        return selectors.star_rounds_visible_to(self.request.user).order_by("-month_to", "-id")
+
+    def get_serializer_class(self):
+        return serializers.StarRatingRoundCreateSerializer if self.action == "create" else serializers.StarRatingRoundSerializer
+
+    @extend_schema(request=serializers.StarRatingRoundCreateSerializer, responses={201: serializers.StarRatingRoundSerializer})
+    def create(self, request, *args, **kwargs):
+        data = serializers.StarRatingRoundCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        star_round = services.star_round_create(actor=request.user, district_id=values.pop("district"), **values)
+        return Response(serializers.StarRatingRoundSerializer(star_round).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: serializers.StarRatingRoundSerializer})
+    @action(detail=True, methods=["post"])
+    def propose(self, request, pk=None):
+        get_object_or_404(self.get_queryset(), pk=pk)
+        return Response(serializers.StarRatingRoundSerializer(services.star_round_propose(actor=request.user, round_id=int(pk))).data)
+
+    @extend_schema(request=None, responses={200: serializers.CountSerializer})
+    @action(detail=True, methods=["post"], url_path="confirm-all")
+    def confirm_all(self, request, pk=None):
+        get_object_or_404(self.get_queryset(), pk=pk)
+        return Response({"count": services.star_round_confirm_all(actor=request.user, round_id=int(pk))})
+
+    @extend_schema(request=None, responses={200: serializers.StarDistributionSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def distribution(self, request, pk=None):
+        """How many compounds got each number of stars, per town (confirmed stars, else the proposal)."""
+        star_round = get_object_or_404(self.get_queryset(), pk=pk)
+        return Response(selectors.round_distribution(star_round))
+
+    @extend_schema(request=None, responses={200: serializers.StarRatingRoundSerializer})
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        get_object_or_404(self.get_queryset(), pk=pk)
+        return Response(serializers.StarRatingRoundSerializer(services.star_round_publish(actor=request.user, round_id=int(pk))).data)
+
+
+class StarRatingViewSet(viewsets.ReadOnlyModelViewSet):
+    """Each compound's proposed and confirmed stars with the breakdown behind them."""
+
+    serializer_class = serializers.StarRatingSerializer
+    filterset_class = filters.StarRatingFilter
+
+    def get_queryset(self):
+        return selectors.star_ratings_visible_to(self.request.user).order_by("round_id", "-score", "compound_id")
+
+    @extend_schema(request=serializers.StarRatingConfirmSerializer, responses={200: serializers.StarRatingSerializer})
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        get_object_or_404(self.get_queryset(), pk=pk)
+        data = serializers.StarRatingConfirmSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        rating = services.star_rating_confirm(actor=request.user, rating_id=int(pk), **data.validated_data)
+        return Response(serializers.StarRatingSerializer(rating).data)
+
+
+class TargetViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """The district's "five rises, two falls": each indicator's baseline, target, actual and whether it is on track.
+
+    POST sets (creates or replaces) the target of an indicator.
+    """
+
+    serializer_class = serializers.TargetSerializer
+
+    def get_queryset(self):
+        return selectors.targets_visible_to(self.request.user).order_by("direction", "id")
+
+    def get_serializer_class(self):
+        return serializers.TargetWriteSerializer if self.action == "create" else serializers.TargetSerializer
+
+    @extend_schema(request=serializers.TargetWriteSerializer, responses={201: serializers.TargetSerializer})
+    def create(self, request, *args, **kwargs):
+        data = serializers.TargetWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        target = services.target_set(actor=request.user, district_id=values.pop("district"), **values)
+        return Response(serializers.TargetSerializer(target).data, status=status.HTTP_201_CREATED)
