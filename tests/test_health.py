@@ -68,3 +68,18 @@ print(json.dumps({"api": [api.status_code, api.headers.get("Retry-After"), api.j
     assert result["api"][0] == 503 and result["api"][1] == "5"
     assert "unavailable" in result["api"][2]["detail"]
     assert result["page"] == [503, "5"]
+
+
+def test_readyz_reports_the_age_of_the_last_finished_metrics_run(client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ratings.models import MetricRun
+
+    now = timezone.now()
+    MetricRun.objects.create(kind="full", started_at=now - timedelta(minutes=12), finished_at=now - timedelta(minutes=10), watermark=now)
+    MetricRun.objects.create(kind="incremental", started_at=now - timedelta(minutes=1), finished_at=None, watermark=now)  # still running
+    metrics = client.get("/readyz").json()["metrics"]
+    assert 590 <= metrics["age_seconds"] <= 660
+    assert metrics["last_run"] == (now - timedelta(minutes=10)).isoformat()
