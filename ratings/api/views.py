@@ -1,7 +1,7 @@
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, parsers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404  # a malformed id is a 404, not a 500
 from rest_framework.response import Response
 
 from ratings import selectors, services
