@@ -124,7 +124,7 @@ class StarRatingRoundViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelView
         return Response({"count": services.star_round_confirm_all(actor=request.user, round_id=int(pk))})
 
     @extend_schema(request=None, responses={200: serializers.StarDistributionSerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # a plain list, as the schema must say
     def distribution(self, request, pk=None):
         """How many compounds got each number of stars, per town (confirmed stars, else the proposal)."""
         star_round = get_object_or_404(self.get_queryset(), pk=pk)
