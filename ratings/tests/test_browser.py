@@ -19,4 +19,5 @@ def test_district_drills_down_from_the_dashboard_to_houlong_and_fulian(world, lo
     page.wait_for_load_state()
     assert "福炼小区" in page.locator("h1").inner_text()
     assert "/ratings/compound/" in page.url
-    assert page.locator("svg.pygal-chart").count() >= 3
+    assert page.locator("img.chart-svg").count() >= 3
+    assert page.locator("img.chart-svg").first.evaluate("el => el.naturalWidth") > 0
