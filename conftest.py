@@ -100,7 +100,7 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 @pytest.fixture(scope="session")
 def browser():
-    """Debian's Chromium driven by Playwright (never `playwright install`)."""
+    """Debian's Chromium driven by Playwright (no browser download by Playwright itself)."""
     # Playwright's sync API runs an event loop in this thread; the ORM calls made by tests around it are safe.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
