@@ -9,14 +9,18 @@
 
 from __future__ import annotations
 
-from django.db.models import JSONField, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import JSONObject
+from functools import cache
 
-from communities.models import Compound, ManagementContract, RoleAssignment
-from communities.selectors import compound_ids_visible_to, roles_of, with_current_company
+from django.db import connection
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from communities.models import Community, Compound, ManagementContract, PropertyCompany, RoleAssignment, Subdistrict
+from communities.selectors import compound_ids_visible_to, roles_of
 from complaints.models import Category, Complaint, ComplaintEvent, ComplaintPhoto
 from core import errors
 from core.models import Notification, User
+from core.sql import ModelColumns
 
 Role = RoleAssignment.Role
 
@@ -72,26 +76,71 @@ def supervision_list(user: User) -> QuerySet[Complaint]:
     return complaints_for_list(user).filter(status__in=("submitted", "dispatched", "accepted")).order_by("-is_overdue", "resolve_due", "id")
 
 
+# Filing a complaint reads these rows on every request. The ORM spent several times longer building
+# their SQL than the database spent answering it (bench/complaint_create_profile.py), so the two
+# reads below are written once, by hand, over column lists taken from the models (core.sql).
+# Both are portable SQL (PostgreSQL and the SQLite of `make run`); complaints/tests/test_filing_reads.py
+# holds them equal to the ORM querysets they replace.
+_COMPOUND = ModelColumns(Compound, "c")
+_COMMUNITY = ModelColumns(Community, "cm")
+_SUBDISTRICT = ModelColumns(Subdistrict, "sd")
+_CATEGORY = ModelColumns(Category, "cat")
+_ROLE = ModelColumns(RoleAssignment, "r")
+_USER = ModelColumns(User, "u")
+
+
+@cache
+def _filing_targets_sql() -> str:
+    contract = ManagementContract._meta.db_table
+    # Today's contract: at most one is in force per compound (an exclusion constraint on PostgreSQL).
+    in_force = (
+        f"SELECT mc.company_id FROM {contract} mc WHERE mc.compound_id = c.id AND mc.start <= %(today)s"
+        f' AND (mc."end" IS NULL OR mc."end" >= %(today)s) LIMIT 1'
+    )
+    return (
+        f"SELECT {_COMPOUND.sql}, {_COMMUNITY.sql}, {_SUBDISTRICT.sql}, {_CATEGORY.sql}, pc.id, pc.name"
+        f" FROM (SELECT 1 AS one) q"
+        f" LEFT JOIN {_COMPOUND.table} c ON c.id = %(compound)s AND c.is_active"
+        f" LEFT JOIN {_COMMUNITY.table} cm ON cm.id = c.community_id"
+        f" LEFT JOIN {_SUBDISTRICT.table} sd ON sd.id = cm.subdistrict_id"
+        f" LEFT JOIN {PropertyCompany._meta.db_table} pc ON pc.id = ({in_force})"
+        f" LEFT JOIN {_CATEGORY.table} cat ON cat.id = %(category)s AND cat.is_active"
+    )
+
+
 def filing_targets(*, compound_id: int, category_id: int) -> tuple[Compound | None, Category | None]:
     """The active compound and category a complaint is filed about, in one query (None if unknown or inactive).
 
     The compound comes with its community and town and with today's managing company (`cc_id`,
-    `cc_name`, see communities.selectors.with_current_company), which is what complaint_create
-    needs to dispatch it; the category rides along as a JSON row.
+    `cc_name`, as communities.selectors.with_current_company annotates them), which is what
+    complaint_create needs to dispatch it.
     """
-    fields = Category._meta.concrete_fields
-    category = Category.objects.filter(pk=category_id, is_active=True).values(row=JSONObject(**{f.attname: f.attname for f in fields}))
-    compound = (
-        with_current_company(Compound.objects.filter(pk=compound_id, is_active=True).select_related("community__subdistrict"))
-        .annotate(category_row=Subquery(category[:1], output_field=JSONField()))
-        .first()
+    with connection.cursor() as cursor:
+        cursor.execute(_filing_targets_sql(), {"compound": compound_id, "category": category_id, "today": timezone.localdate()})
+        row = cursor.fetchone()
+    at = 0
+    compound = _COMPOUND.instance(row, at)
+    at += len(_COMPOUND)
+    community = _COMMUNITY.instance(row, at)
+    at += len(_COMMUNITY)
+    subdistrict = _SUBDISTRICT.instance(row, at)
+    at += len(_SUBDISTRICT)
+    category = _CATEGORY.instance(row, at)
+    at += len(_CATEGORY)
+    if compound is not None:
+        community.subdistrict = subdistrict
+        compound.community = community
+        compound.cc_id, compound.cc_name = row[at], row[at + 1]
+    return compound, category
+
+
+@cache
+def _roles_and_staff_sql() -> str:
+    return (
+        f"SELECT {_ROLE.sql}, {_USER.sql} FROM {_ROLE.table} r JOIN {_USER.table} u ON u.id = r.user_id"
+        f" WHERE r.is_active AND (r.user_id = %(user)s OR (r.role = %(staff)s AND r.company_id = %(company)s AND u.is_active))"
+        f" ORDER BY r.id"
     )
-    if compound is None:  # the error path: still say whether the category is fine
-        return None, Category.objects.filter(pk=category_id, is_active=True).first()
-    row = compound.category_row
-    if row is None:
-        return compound, None
-    return compound, Category.from_db(compound._state.db, [f.attname for f in fields], [f.to_python(row[f.attname]) for f in fields])
 
 
 def roles_and_company_staff(*, user: User, company_id: int) -> list[User]:
@@ -101,17 +150,22 @@ def roles_and_company_staff(*, user: User, company_id: int) -> list[User]:
     response offers. The filer's roles are left where communities.selectors.roles_of caches them
     for the request, so roles_of(user) asks the database no more.
     """
-    rows = list(
-        RoleAssignment.objects.filter(is_active=True)
-        .filter(Q(user=user) | Q(role=Role.STAFF, company_id=company_id, user__is_active=True))
-        .select_related("user")
-    )
-    if getattr(user, "_linli_roles", None) is None:
-        user._linli_roles = [r for r in rows if r.user_id == user.pk]  # the cache roles_of() reads
+    with connection.cursor() as cursor:
+        cursor.execute(_roles_and_staff_sql(), {"user": user.pk, "staff": Role.STAFF, "company": company_id})
+        rows = cursor.fetchall()
+    own: list[RoleAssignment] = []
     staff: dict[int, User] = {}
-    for r in rows:
-        if r.role == Role.STAFF and r.company_id == company_id and r.user.is_active:
-            staff.setdefault(r.user_id, r.user)
+    for row in rows:
+        role = _ROLE.instance(row, 0)
+        if role.user_id == user.pk:
+            role.user = user
+            own.append(role)
+        if role.role == Role.STAFF and role.company_id == company_id and row[len(_ROLE) + _USER.pk_index] not in staff:
+            member = _USER.instance(row, len(_ROLE))
+            if member.is_active:
+                staff[member.pk] = member
+    if getattr(user, "_linli_roles", None) is None:
+        user._linli_roles = own  # the cache roles_of() reads
     return list(staff.values())
 
 

@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -15,6 +15,21 @@ class Pagination(PageNumberPagination):
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 200
+
+
+class ChoiceLabelField(serializers.CharField):
+    """The label of a choices field's value, as `get_<field>_display()` gives it, translated at render time.
+
+    Django's `get_<field>_display()` rebuilds a dict of every choice, hashing each lazy label (which
+    translates it), on every call; this field keeps the dict it was given and translates one label.
+    """
+
+    def __init__(self, *, source: str, choices, **kwargs) -> None:
+        super().__init__(source=source, read_only=True, **kwargs)
+        self.labels = dict(choices)
+
+    def to_representation(self, value) -> str:
+        return str(self.labels.get(value, value))
 
 
 class Conflict(exceptions.APIException):

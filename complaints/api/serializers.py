@@ -15,6 +15,7 @@ from communities.models import Community, PropertyCompany, RoleAssignment
 from communities.selectors import roles_of
 from complaints import selectors, services
 from complaints.models import Category, Complaint, ComplaintEvent, ComplaintPhoto
+from core.api import ChoiceLabelField
 from core.models import Notification
 from core.privacy import mask_name, mask_phone
 
@@ -84,8 +85,8 @@ class BriefSerializer(serializers.Serializer):
 class ComplaintSerializer(serializers.ModelSerializer):
     """A list row (and the head of the detail)."""
 
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
-    channel_display = serializers.CharField(source="get_channel_display", read_only=True)
+    status_display = ChoiceLabelField(source="status", choices=Complaint.Status.choices)
+    channel_display = ChoiceLabelField(source="channel", choices=Complaint.Channel.choices)
     compound = BriefSerializer(read_only=True)
     category = serializers.SerializerMethodField()
     subdistrict = serializers.CharField(source="compound.community.subdistrict.name", read_only=True)
@@ -157,7 +158,7 @@ class ComplaintSerializer(serializers.ModelSerializer):
 
 
 class EventSerializer(TemplateFieldsMixin, serializers.ModelSerializer):
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_display = ChoiceLabelField(source="kind", choices=ComplaintEvent.Kind.choices)
     actor = serializers.SerializerMethodField()
 
     class Meta:

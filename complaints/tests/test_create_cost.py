@@ -80,3 +80,17 @@ def test_detail_rendering_with_template_fields_equals_plain_drf(world, api, view
     plain["events"] = [super(TemplateFieldsMixin, events).to_representation(e) for e in complaint.events.all()]
     assert dict(fast) == dict(plain)
     assert (fast["reporter_name"] == "") == (viewer == "staff_yifang")
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_display_labels_are_the_models_labels_in_the_request_language(world, api, language):
+    from django.utils import translation
+
+    r = api.as_user(world.resident_fulian).post(URL, payload(world), format="json", HTTP_ACCEPT_LANGUAGE=language)
+    body = r.json()
+    complaint = Complaint.objects.prefetch_related("events").get(pk=body["id"])
+    with translation.override(language):
+        assert body["status_display"] == complaint.get_status_display()
+        assert body["channel_display"] == complaint.get_channel_display()
+        assert [e["kind_display"] for e in body["events"]] == [e.get_kind_display() for e in complaint.events.all()]
+    assert (body["status_display"] == "dispatched") == (language == "en")

@@ -1,0 +1,112 @@
+"""The two hand-written reads of complaint filing agree with the ORM querysets they replace.
+
+complaints.selectors.filing_targets and roles_and_company_staff are SQL over core.sql column lists;
+each test here builds the answer the ORM gives for the same question and compares field by field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db.models import Q
+from django.forms.models import model_to_dict
+from django.utils import timezone
+
+from communities.models import Compound, ManagementContract, RoleAssignment
+from communities.selectors import roles_of, with_current_company
+from communities.tests import factories as f
+from complaints import selectors
+from complaints.models import Category
+from complaints.tests.factories import category
+
+
+def orm_targets(compound_id: int, category_id: int):
+    compound = (
+        with_current_company(Compound.objects.filter(pk=compound_id, is_active=True).select_related("community__subdistrict")).first()
+    )
+    return compound, Category.objects.filter(pk=category_id, is_active=True).first()
+
+
+def same(a, b) -> None:
+    assert type(a) is type(b)
+    assert model_to_dict(a) == model_to_dict(b)
+    assert a.pk == b.pk and a._state.adding is False and b._state.adding is False
+
+
+def test_a_managed_compound_comes_with_its_places_and_todays_company(world):
+    compound, cat = selectors.filing_targets(compound_id=world.fulian.pk, category_id=category("elevator").pk)
+    expected, expected_cat = orm_targets(world.fulian.pk, category("elevator").pk)
+    same(compound, expected)
+    same(compound.community, expected.community)
+    same(compound.community.subdistrict, expected.community.subdistrict)
+    same(cat, expected_cat)
+    assert (compound.cc_id, compound.cc_name) == (expected.cc_id, expected.cc_name) == (world.yifang.pk, "一方物业")
+    # Field types are the ORM's too (dates, decimals, booleans), not the driver's raw values.
+    assert isinstance(compound.created_at, dt.datetime) and timezone.is_aware(compound.created_at)
+    assert compound.is_active is True and cat.is_urgent in (True, False)
+
+
+def test_a_self_managed_compound_has_no_company(world):
+    compound, _ = selectors.filing_targets(compound_id=world.jinxiang.pk, category_id=category("sanitation").pk)
+    assert compound.pk == world.jinxiang.pk and compound.cc_id is None and compound.cc_name is None
+
+
+def test_only_the_contract_in_force_today_counts(world):
+    today = timezone.localdate()
+    ManagementContract.objects.filter(compound=world.fulian).update(end=today - dt.timedelta(days=1))
+    successor = f.CompanyFactory(name="新物业")
+    ManagementContract.objects.create(compound=world.fulian, company=successor, start=today + dt.timedelta(days=1))
+    compound, _ = selectors.filing_targets(compound_id=world.fulian.pk, category_id=category("elevator").pk)
+    assert compound.cc_id is None and orm_targets(world.fulian.pk, category("elevator").pk)[0].cc_id is None
+    ManagementContract.objects.filter(company=successor).update(start=today)
+    compound, _ = selectors.filing_targets(compound_id=world.fulian.pk, category_id=category("elevator").pk)
+    assert (compound.cc_id, compound.cc_name) == (successor.pk, "新物业")
+
+
+@pytest.mark.parametrize("what", ["compound", "category"])
+def test_inactive_or_unknown_targets_are_none(world, what):
+    elevator = category("elevator")
+    if what == "compound":
+        Compound.objects.filter(pk=world.fulian.pk).update(is_active=False)
+    else:
+        Category.objects.filter(pk=elevator.pk).update(is_active=False)
+    compound, cat = selectors.filing_targets(compound_id=world.fulian.pk, category_id=elevator.pk)
+    assert (compound is None) == (what == "compound") and (cat is None) == (what == "category")
+    assert selectors.filing_targets(compound_id=2**31 - 1, category_id=2**31 - 1) == (None, None)
+
+
+def orm_staff(company_id: int) -> list[int]:
+    return sorted(
+        RoleAssignment.objects.filter(is_active=True, role="staff", company_id=company_id, user__is_active=True).values_list(
+            "user_id", flat=True
+        )
+    )
+
+
+def test_company_staff_are_the_active_staff_of_that_company_only(world):
+    colleague = f.UserFactory(username="yifang2", email="yifang2@example.com")
+    f.role(colleague, "staff", company=world.yifang)
+    gone = f.UserFactory(username="yifang_left", is_active=False)
+    f.role(gone, "staff", company=world.yifang)
+    moved = f.UserFactory(username="yifang_moved")
+    f.role(moved, "staff", company=world.yifang, is_active=False)
+    staff = selectors.roles_and_company_staff(user=world.resident_fulian, company_id=world.yifang.pk)
+    assert sorted(u.pk for u in staff) == orm_staff(world.yifang.pk) == sorted([world.staff_yifang.pk, colleague.pk])
+    by_pk = {u.pk: u for u in staff}
+    same(by_pk[colleague.pk], type(colleague).objects.get(pk=colleague.pk))
+    assert by_pk[colleague.pk].email == "yifang2@example.com"
+
+
+def test_the_filers_own_roles_are_cached_for_roles_of(world, django_assert_num_queries):
+    user = type(world.staff_yifang).objects.get(pk=world.staff_yifang.pk)  # a fresh instance, nothing cached
+    f.role(user, "resident")
+    f.role(user, "committee", compound=world.fulian, is_active=False)
+    with django_assert_num_queries(1):
+        staff = selectors.roles_and_company_staff(user=user, company_id=world.yijiayuan.pk)
+        cached = roles_of(user)
+    assert [u.pk for u in staff] == [world.staff_yijiayuan.pk]
+    expected = list(RoleAssignment.objects.filter(Q(user=user), is_active=True))
+    assert [r.pk for r in cached] == [r.pk for r in expected]
+    for got, want in zip(cached, expected, strict=True):
+        same(got, want)

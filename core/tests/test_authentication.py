@@ -1,0 +1,56 @@
+"""Bearer authentication (core.authentication): simplejwt's rules with the user read by one SELECT."""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import AccessToken
+
+from core.authentication import user_get
+from core.models import User
+
+ME = "/api/v1/me/"
+
+
+def bearer(token) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    return client
+
+
+def test_a_valid_token_signs_the_user_in(world):
+    client = bearer(AccessToken.for_user(world.resident_fulian))
+    r = client.get(ME)
+    assert r.status_code == 200 and r.json()["username"] == "resident_fulian"
+
+
+def test_the_user_read_equals_the_orm_user(world):
+    world.resident_fulian.email = "wang@example.com"
+    world.resident_fulian.save()
+    got, want = user_get(world.resident_fulian.pk), User.objects.get(pk=world.resident_fulian.pk)
+    fields = [f.attname for f in User._meta.concrete_fields]
+    assert [getattr(got, a) for a in fields] == [getattr(want, a) for a in fields]
+    assert got._state.adding is False and str(got) == "王红"
+    assert user_get(2**31 - 1) is None
+
+
+def test_a_deactivated_user_is_refused(world):
+    token = AccessToken.for_user(world.resident_fulian)
+    User.objects.filter(pk=world.resident_fulian.pk).update(is_active=False)
+    r = bearer(token).get(ME)
+    assert r.status_code == 401 and r.json()["code"] == "user_inactive"
+
+
+def test_a_deleted_user_is_refused(world):
+    token = AccessToken.for_user(world.resident_tianma)
+    User.objects.filter(pk=world.resident_tianma.pk).delete()
+    r = bearer(token).get(ME)
+    assert r.status_code == 401 and r.json()["code"] == "user_not_found"
+
+
+@pytest.mark.parametrize("claim", ["abc", None])
+def test_a_token_without_a_usable_user_id_is_refused(world, claim):
+    token = AccessToken.for_user(world.resident_fulian)
+    token["user_id"] = claim
+    r = bearer(token).get(ME)
+    assert r.status_code == 401
