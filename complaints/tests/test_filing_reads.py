@@ -22,9 +22,9 @@ from complaints.tests.factories import category
 
 
 def orm_targets(compound_id: int, category_id: int):
-    compound = (
-        with_current_company(Compound.objects.filter(pk=compound_id, is_active=True).select_related("community__subdistrict")).first()
-    )
+    compound = with_current_company(
+        Compound.objects.filter(pk=compound_id, is_active=True).select_related("community__subdistrict")
+    ).first()
     return compound, Category.objects.filter(pk=category_id, is_active=True).first()
 
 
