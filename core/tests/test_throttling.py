@@ -34,7 +34,7 @@ def test_requests_beyond_the_rate_are_refused_until_the_window_slides():
     clock = [1_000_000.0]
     Throttle = throttle_class("3/min", clock=clock)
     results = []
-    for step in range(4):
+    for _ in range(4):
         clock[0] += 1
         results.append(Throttle().allow_request(None, None))
     assert results == [True, True, True, False]
