@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 
 from django.db import connection
@@ -77,15 +78,14 @@ def supervision_list(user: User) -> QuerySet[Complaint]:
 
 
 # Filing a complaint reads these rows on every request. The ORM spent several times longer building
-# their SQL than the database spent answering it (bench/complaint_create_profile.py), so the two
-# reads below are written once, by hand, over column lists taken from the models (core.sql).
-# Both are portable SQL (PostgreSQL and the SQLite of `make run`); complaints/tests/test_filing_reads.py
-# holds them equal to the ORM querysets they replace.
+# their SQL than the database spent answering it (bench/complaint_create_profile.py), so the read
+# below is written once, by hand, over column lists taken from the models (core.sql).
+# It is portable SQL (PostgreSQL and the SQLite of `make run`); complaints/tests/test_filing_reads.py
+# holds it equal to the ORM querysets it replaces.
 _COMPOUND = ModelColumns(Compound, "c")
 _COMMUNITY = ModelColumns(Community, "cm")
 _SUBDISTRICT = ModelColumns(Subdistrict, "sd")
 _CATEGORY = ModelColumns(Category, "cat")
-_ROLE = ModelColumns(RoleAssignment, "r")
 _USER = ModelColumns(User, "u")
 
 
@@ -97,27 +97,43 @@ def _filing_targets_sql() -> str:
         f"SELECT mc.company_id FROM {contract} mc WHERE mc.compound_id = c.id AND mc.start <= %(today)s"
         f' AND (mc."end" IS NULL OR mc."end" >= %(today)s) LIMIT 1'
     )
+    # One row per staff role of that company (at least one row, all NULL where nothing matched).
     return (
-        f"SELECT {_COMPOUND.sql}, {_COMMUNITY.sql}, {_SUBDISTRICT.sql}, {_CATEGORY.sql}, pc.id, pc.name"
+        f"SELECT {_COMPOUND.sql}, {_COMMUNITY.sql}, {_SUBDISTRICT.sql}, {_CATEGORY.sql}, pc.id, pc.name, {_USER.sql}"
         f" FROM (SELECT 1 AS one) q"
         f" LEFT JOIN {_COMPOUND.table} c ON c.id = %(compound)s AND c.is_active"
         f" LEFT JOIN {_COMMUNITY.table} cm ON cm.id = c.community_id"
         f" LEFT JOIN {_SUBDISTRICT.table} sd ON sd.id = cm.subdistrict_id"
         f" LEFT JOIN {PropertyCompany._meta.db_table} pc ON pc.id = ({in_force})"
         f" LEFT JOIN {_CATEGORY.table} cat ON cat.id = %(category)s AND cat.is_active"
+        f" LEFT JOIN {RoleAssignment._meta.db_table} r ON r.company_id = pc.id AND r.role = %(staff)s AND r.is_active"
+        f" LEFT JOIN {_USER.table} u ON u.id = r.user_id AND u.is_active"
+        f" ORDER BY r.id"
     )
 
 
-def filing_targets(*, compound_id: int, category_id: int) -> tuple[Compound | None, Category | None]:
-    """The active compound and category a complaint is filed about, in one query (None if unknown or inactive).
+@dataclass
+class FilingTargets:
+    """What filing a complaint about a compound in a category needs to know (see filing_targets)."""
+
+    compound: Compound | None
+    category: Category | None
+    staff: list[User]  # the active staff of the compound's managing company, to notify of the new assignment
+
+
+def filing_targets(*, compound_id: int, category_id: int) -> FilingTargets:
+    """The active compound and category a complaint is filed about (None if unknown or inactive), in one query.
 
     The compound comes with its community and town and with today's managing company (`cc_id`,
     `cc_name`, as communities.selectors.with_current_company annotates them), which is what
-    complaint_create needs to dispatch it.
+    complaint_create needs to dispatch it; `staff` are that company's active staff
+    (complaint_create's `handlers`).
     """
+    params = {"compound": compound_id, "category": category_id, "today": timezone.localdate(), "staff": Role.STAFF}
     with connection.cursor() as cursor:
-        cursor.execute(_filing_targets_sql(), {"compound": compound_id, "category": category_id, "today": timezone.localdate()})
-        row = cursor.fetchone()
+        cursor.execute(_filing_targets_sql(), params)
+        rows = cursor.fetchall()
+    row = rows[0]
     at = 0
     compound = _COMPOUND.instance(row, at)
     at += len(_COMPOUND)
@@ -131,42 +147,13 @@ def filing_targets(*, compound_id: int, category_id: int) -> tuple[Compound | No
         community.subdistrict = subdistrict
         compound.community = community
         compound.cc_id, compound.cc_name = row[at], row[at + 1]
-    return compound, category
-
-
-@cache
-def _roles_and_staff_sql() -> str:
-    return (
-        f"SELECT {_ROLE.sql}, {_USER.sql} FROM {_ROLE.table} r JOIN {_USER.table} u ON u.id = r.user_id"
-        f" WHERE r.is_active AND (r.user_id = %(user)s OR (r.role = %(staff)s AND r.company_id = %(company)s AND u.is_active))"
-        f" ORDER BY r.id"
-    )
-
-
-def roles_and_company_staff(*, user: User, company_id: int) -> list[User]:
-    """The active staff of a company (who handle its complaints), reading `user`'s own roles in the same query.
-
-    Filing a complaint needs both: the staff to notify, the filer's roles for the actions the
-    response offers. The filer's roles are left where communities.selectors.roles_of caches them
-    for the request, so roles_of(user) asks the database no more.
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(_roles_and_staff_sql(), {"user": user.pk, "staff": Role.STAFF, "company": company_id})
-        rows = cursor.fetchall()
-    own: list[RoleAssignment] = []
+    at += 2
     staff: dict[int, User] = {}
     for row in rows:
-        role = _ROLE.instance(row, 0)
-        if role.user_id == user.pk:
-            role.user = user
-            own.append(role)
-        if role.role == Role.STAFF and role.company_id == company_id and row[len(_ROLE) + _USER.pk_index] not in staff:
-            member = _USER.instance(row, len(_ROLE))
-            if member.is_active:
-                staff[member.pk] = member
-    if getattr(user, "_linli_roles", None) is None:
-        user._linli_roles = own  # the cache roles_of() reads
-    return list(staff.values())
+        member = _USER.instance(row, at)
+        if member is not None:
+            staff.setdefault(member.pk, member)  # one user may hold two staff roles of the company
+    return FilingTargets(compound=compound, category=category, staff=list(staff.values()))
 
 
 def categories_active() -> QuerySet[Category]:

@@ -225,7 +225,11 @@ def complaint_create(
             events = ComplaintEvent.objects.bulk_create(
                 [
                     ComplaintEvent(
-                        complaint=complaint, kind=Kind.CREATE, actor=who, to_status=Status.SUBMITTED, note=complaint.get_channel_display()
+                        complaint=complaint,
+                        kind=Kind.CREATE,
+                        actor=who,
+                        to_status=Status.SUBMITTED,
+                        note=str(Complaint.Channel(channel).label),
                     ),
                     ComplaintEvent(
                         complaint=complaint,
@@ -330,7 +334,7 @@ def _role_ok(user: User, complaint: Complaint, action: str) -> bool:
 def _state_error(complaint: Complaint, action: str) -> str | None:
     """Why the workflow forbids `action` now, or None if it allows it."""
     s = complaint.status
-    label = complaint.get_status_display()
+    label = Status(s).label  # lazy: translated only if a message below uses it
     if action == "accept":
         if s == Status.ACCEPTED:
             return _("This complaint has already been signed for.")

@@ -16,8 +16,9 @@ api_v1 = [
     path("auth/token/", TokenObtainView.as_view(), name="token_obtain_pair"),
     path("auth/token/refresh/", TokenRefreshView.as_view(), name="token_refresh"),
     path("me/data/", MyDataView.as_view(), name="my_data"),
-    path("", include("communities.api.urls")),
+    # Complaints first: filing one is the busiest request, and URL resolution tries the patterns in order.
     path("", include("complaints.api.urls")),
+    path("", include("communities.api.urls")),
     path("", include("complaints.hotline_api")),
     path("", include("committees.api.urls")),
     path("", include("inspections.api.urls")),

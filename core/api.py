@@ -1,5 +1,7 @@
 """API plumbing shared by every app: pagination and the one place errors become HTTP."""
 
+import copy
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, serializers, status
@@ -30,6 +32,21 @@ class ChoiceLabelField(serializers.CharField):
 
     def to_representation(self, value) -> str:
         return str(self.labels.get(value, value))
+
+
+class SharedFieldsMixin:
+    """Bind shallow copies of the declared fields instead of DRF's deep copies.
+
+    For every serializer instance DRF deep-copies each declared field, which re-runs the field's
+    `__init__` (its validators, choices, child field); on a small input serializer that is most of
+    `is_valid()`. A shallow copy still gives each instance its own bound field (name, parent,
+    source) and shares only what validation never changes (validators, choices, error messages,
+    a list field's child). Only for serializers whose declared fields are plain fields: a nested
+    serializer, or a field that keeps state between calls, needs DRF's deep copy.
+    """
+
+    def get_fields(self) -> dict:
+        return {name: copy.copy(field) for name, field in self._declared_fields.items()}
 
 
 class Conflict(exceptions.APIException):

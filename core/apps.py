@@ -7,7 +7,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from core import schedules, schema  # noqa: F401  (schema registers its OpenAPI extensions)
+        from core import schedules
 
         schedules.register_default_schedule("core.deliver_pending_notifications", "core.deliver_pending_notifications", every_minutes=1)
         schedules.connect(self)

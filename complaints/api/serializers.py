@@ -15,7 +15,7 @@ from communities.models import Community, PropertyCompany, RoleAssignment
 from communities.selectors import roles_of
 from complaints import selectors, services
 from complaints.models import Category, Complaint, ComplaintEvent, ComplaintPhoto
-from core.api import ChoiceLabelField
+from core.api import ChoiceLabelField, SharedFieldsMixin
 from core.models import Notification
 from core.privacy import mask_name, mask_phone
 
@@ -216,8 +216,8 @@ class ComplaintDetailSerializer(TemplateFieldsMixin, ComplaintSerializer):
 MAX_PK = 2**31 - 1
 
 
-class ComplaintCreateSerializer(serializers.Serializer):
-    # Ids here; `validate` reads the compound (with its managing company) and the category in one query.
+class ComplaintCreateSerializer(SharedFieldsMixin, serializers.Serializer):
+    # Ids here; `validate` reads the compound (with its managing company and its staff) and the category in one query.
     compound = serializers.IntegerField(min_value=1, max_value=MAX_PK)
     category = serializers.IntegerField(min_value=1, max_value=MAX_PK)
     description = serializers.CharField(max_length=services.DESCRIPTION_MAX)
@@ -236,16 +236,17 @@ class ComplaintCreateSerializer(serializers.Serializer):
         return value
 
     def validate(self, attrs: dict) -> dict:
-        compound, category = selectors.filing_targets(compound_id=attrs["compound"], category_id=attrs["category"])
+        targets = selectors.filing_targets(compound_id=attrs["compound"], category_id=attrs["category"])
         missing = serializers.PrimaryKeyRelatedField.default_error_messages["does_not_exist"]
         problems = {}
-        if compound is None:
+        if targets.compound is None:
             problems["compound"] = [missing.format(pk_value=attrs["compound"])]
-        if category is None:
+        if targets.category is None:
             problems["category"] = [missing.format(pk_value=attrs["category"])]
         if problems:
             raise serializers.ValidationError(problems)
-        return {**attrs, "compound": compound, "category": category}
+        # The staff of the managing company came with the compound: complaint_create notifies them.
+        return {**attrs, "compound": targets.compound, "category": targets.category, "handlers": targets.staff}
 
 
 class ReasonSerializer(serializers.Serializer):

@@ -114,15 +114,14 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
         args = dict(data.validated_data)
         photos = request.FILES.getlist("photos") or args.pop("photos", [])
         args.pop("photos", None)
-        handlers = None
-        if args["compound"].cc_id:  # one query for the company's staff (to notify) and the filer's roles (for the response)
-            handlers = selectors.roles_and_company_staff(user=request.user, company_id=args["compound"].cc_id)
+        if args["compound"].cc_id is None:
+            args.pop("handlers")  # a self-managed compound: complaint_create finds the community's workers
         if args["channel"] == Complaint.Channel.WALKIN and not has_role(request.user, "official"):
             raise ValidationError({"channel": [_("Walk-in complaints are recorded by community workers.")]})
         reporter = None if args["channel"] == Complaint.Channel.WALKIN else request.user
         try:
             with transaction.atomic():
-                complaint = services.complaint_create(**args, reporter=reporter, photos=photos, actor=request.user, handlers=handlers)
+                complaint = services.complaint_create(**args, reporter=reporter, photos=photos, actor=request.user)
                 body = serializers.ComplaintDetailSerializer(complaint, context=self.get_serializer_context()).data
                 if key:
                     IdempotencyKey.objects.create(

@@ -15,9 +15,9 @@ from complaints.tests import factories as f
 from core.models import Notification
 
 URL = "/api/v1/complaints/"
-# Compound + company + category (1), company staff + the filer's roles (1), complaint (1), its two
-# events (1), every notification (1), and the test's savepoint around the view's transaction (2).
-# The user is force-authenticated here; over JWT add the user's own row.
+# Over JWT: the user with their roles (1), the compound with its company and that company's staff and
+# the category (1), the complaint (1), its two events (1), every notification (1), and the test's
+# savepoint around the view's transaction (2). Force-authenticated, the roles take the first query.
 MAX_QUERIES = 7
 
 
@@ -38,6 +38,20 @@ def test_filing_a_complaint_issues_at_most_a_fixed_number_of_queries(world, api,
         r = client.post(URL, body, format="json")
     assert r.status_code == 201, r.content
     assert r.json()["actions"] == ["comment"]
+
+
+def test_filing_over_jwt_issues_the_same_fixed_number_of_queries(world, django_assert_max_num_queries):
+    from rest_framework.test import APIClient
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(world.resident_fulian)}")
+    body = payload(world)
+    with django_assert_max_num_queries(MAX_QUERIES) as queries:
+        r = client.post(URL, body, format="json")
+    assert r.status_code == 201, r.content
+    assert r.json()["actions"] == ["comment"] and r.json()["reporter_name"] == "王红"
+    assert sum(q["sql"].startswith("SELECT") for q in queries.captured_queries) == 2
 
 
 def test_filing_writes_the_notifications_in_one_insert_and_no_update(world, api):

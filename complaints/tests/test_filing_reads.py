@@ -1,7 +1,7 @@
-"""The two hand-written reads of complaint filing agree with the ORM querysets they replace.
+"""The hand-written read of complaint filing agrees with the ORM querysets it replaces.
 
-complaints.selectors.filing_targets and roles_and_company_staff are SQL over core.sql column lists;
-each test here builds the answer the ORM gives for the same question and compares field by field.
+complaints.selectors.filing_targets is SQL over core.sql column lists; each test here builds the
+answer the ORM gives for the same question and compares field by field.
 """
 
 from __future__ import annotations
@@ -9,12 +9,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db.models import Q
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
 from communities.models import Compound, ManagementContract, RoleAssignment
-from communities.selectors import roles_of, with_current_company
+from communities.selectors import with_current_company
 from communities.tests import factories as f
 from complaints import selectors
 from complaints.models import Category
@@ -35,7 +34,8 @@ def same(a, b) -> None:
 
 
 def test_a_managed_compound_comes_with_its_places_and_todays_company(world):
-    compound, cat = selectors.filing_targets(compound_id=world.fulian.pk, category_id=category("elevator").pk)
+    targets = selectors.filing_targets(compound_id=world.fulian.pk, category_id=category("elevator").pk)
+    compound, cat = targets.compound, targets.category
     expected, expected_cat = orm_targets(world.fulian.pk, category("elevator").pk)
     same(compound, expected)
     same(compound.community, expected.community)
@@ -48,8 +48,9 @@ def test_a_managed_compound_comes_with_its_places_and_todays_company(world):
 
 
 def test_a_self_managed_compound_has_no_company(world):
-    compound, _ = selectors.filing_targets(compound_id=world.jinxiang.pk, category_id=category("sanitation").pk)
-    assert compound.pk == world.jinxiang.pk and compound.cc_id is None and compound.cc_name is None
+    targets = selectors.filing_targets(compound_id=world.jinxiang.pk, category_id=category("sanitation").pk)
+    compound = targets.compound
+    assert compound.pk == world.jinxiang.pk and compound.cc_id is None and compound.cc_name is None and targets.staff == []
 
 
 def test_only_the_contract_in_force_today_counts(world):
@@ -57,10 +58,10 @@ def test_only_the_contract_in_force_today_counts(world):
     ManagementContract.objects.filter(compound=world.fulian).update(end=today - dt.timedelta(days=1))
     successor = f.CompanyFactory(name="新物业")
     ManagementContract.objects.create(compound=world.fulian, company=successor, start=today + dt.timedelta(days=1))
-    compound, _ = selectors.filing_targets(compound_id=world.fulian.pk, category_id=category("elevator").pk)
+    compound = selectors.filing_targets(compound_id=world.fulian.pk, category_id=category("elevator").pk).compound
     assert compound.cc_id is None and orm_targets(world.fulian.pk, category("elevator").pk)[0].cc_id is None
     ManagementContract.objects.filter(company=successor).update(start=today)
-    compound, _ = selectors.filing_targets(compound_id=world.fulian.pk, category_id=category("elevator").pk)
+    compound = selectors.filing_targets(compound_id=world.fulian.pk, category_id=category("elevator").pk).compound
     assert (compound.cc_id, compound.cc_name) == (successor.pk, "新物业")
 
 
@@ -71,42 +72,35 @@ def test_inactive_or_unknown_targets_are_none(world, what):
         Compound.objects.filter(pk=world.fulian.pk).update(is_active=False)
     else:
         Category.objects.filter(pk=elevator.pk).update(is_active=False)
-    compound, cat = selectors.filing_targets(compound_id=world.fulian.pk, category_id=elevator.pk)
-    assert (compound is None) == (what == "compound") and (cat is None) == (what == "category")
-    assert selectors.filing_targets(compound_id=2**31 - 1, category_id=2**31 - 1) == (None, None)
+    targets = selectors.filing_targets(compound_id=world.fulian.pk, category_id=elevator.pk)
+    assert (targets.compound is None) == (what == "compound") and (targets.category is None) == (what == "category")
+    unknown = selectors.filing_targets(compound_id=2**31 - 1, category_id=2**31 - 1)
+    assert (unknown.compound, unknown.category, unknown.staff) == (None, None, [])
 
 
 def orm_staff(company_id: int) -> list[int]:
     return sorted(
-        RoleAssignment.objects.filter(is_active=True, role="staff", company_id=company_id, user__is_active=True).values_list(
-            "user_id", flat=True
+        set(
+            RoleAssignment.objects.filter(is_active=True, role="staff", company_id=company_id, user__is_active=True).values_list(
+                "user_id", flat=True
+            )
         )
     )
 
 
-def test_company_staff_are_the_active_staff_of_that_company_only(world):
+def test_the_staff_are_the_active_staff_of_todays_company_only(world):
     colleague = f.UserFactory(username="yifang2", email="yifang2@example.com")
     f.role(colleague, "staff", company=world.yifang)
+    f.role(colleague, "staff", company=world.yifang, title="second role")  # still notified once
     gone = f.UserFactory(username="yifang_left", is_active=False)
     f.role(gone, "staff", company=world.yifang)
     moved = f.UserFactory(username="yifang_moved")
     f.role(moved, "staff", company=world.yifang, is_active=False)
-    staff = selectors.roles_and_company_staff(user=world.resident_fulian, company_id=world.yifang.pk)
+    staff = selectors.filing_targets(compound_id=world.fulian.pk, category_id=category("elevator").pk).staff
     assert sorted(u.pk for u in staff) == orm_staff(world.yifang.pk) == sorted([world.staff_yifang.pk, colleague.pk])
     by_pk = {u.pk: u for u in staff}
     same(by_pk[colleague.pk], type(colleague).objects.get(pk=colleague.pk))
     assert by_pk[colleague.pk].email == "yifang2@example.com"
-
-
-def test_the_filers_own_roles_are_cached_for_roles_of(world, django_assert_num_queries):
-    user = type(world.staff_yifang).objects.get(pk=world.staff_yifang.pk)  # a fresh instance, nothing cached
-    f.role(user, "resident")
-    f.role(user, "committee", compound=world.fulian, is_active=False)
-    with django_assert_num_queries(1):
-        staff = selectors.roles_and_company_staff(user=user, company_id=world.yijiayuan.pk)
-        cached = roles_of(user)
-    assert [u.pk for u in staff] == [world.staff_yijiayuan.pk]
-    expected = list(RoleAssignment.objects.filter(Q(user=user), is_active=True))
-    assert [r.pk for r in cached] == [r.pk for r in expected]
-    for got, want in zip(cached, expected, strict=True):
-        same(got, want)
+    # Not the staff of a company whose contract has ended.
+    ManagementContract.objects.filter(compound=world.fulian).update(end=timezone.localdate() - dt.timedelta(days=1))
+    assert selectors.filing_targets(compound_id=world.fulian.pk, category_id=category("elevator").pk).staff == []
