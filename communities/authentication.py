@@ -1,4 +1,4 @@
-"""Bearer (JWT) authentication for the API: the user and their active roles in one prepared read.
+"""Bearer (JWT) authentication for the API: the user and their active roles in one prepared read (core.sql).
 
 Every API request authenticates, and nearly every one then scopes its data by the user's roles
 (communities.selectors.roles_of). Reading both in one SELECT over core.sql column lists saves a
@@ -10,7 +10,6 @@ module must not import DRF's views (core.auth does, through simplejwt's token vi
 
 from __future__ import annotations
 
-from django.db import connection
 from django.utils.translation import gettext_lazy as _
 from rest_framework_simplejwt import authentication
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
@@ -19,7 +18,7 @@ from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from communities.models import RoleAssignment
 from core.models import User
-from core.sql import ModelColumns
+from core.sql import ModelColumns, fetch_all
 
 _USER = ModelColumns(User, "u")
 _ROLE = ModelColumns(RoleAssignment, "r")
@@ -32,9 +31,7 @@ _SQL = (
 
 def user_with_roles(pk: int) -> User | None:
     """The user with this id, their active roles already in roles_of()'s cache; None if there is no such user."""
-    with connection.cursor() as cursor:
-        cursor.execute(_SQL, [pk])
-        rows = cursor.fetchall()
+    rows = fetch_all(_SQL, [pk])
     if not rows:
         return None
     user = _USER.instance(rows[0], 0)

@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -21,7 +20,7 @@ from communities.selectors import compound_ids_visible_to, roles_of
 from complaints.models import Category, Complaint, ComplaintEvent, ComplaintPhoto
 from core import errors
 from core.models import Notification, User
-from core.sql import ModelColumns
+from core.sql import ModelColumns, fetch_all
 
 Role = RoleAssignment.Role
 
@@ -130,9 +129,7 @@ def filing_targets(*, compound_id: int, category_id: int) -> FilingTargets:
     (complaint_create's `handlers`).
     """
     params = {"compound": compound_id, "category": category_id, "today": timezone.localdate(), "staff": Role.STAFF}
-    with connection.cursor() as cursor:
-        cursor.execute(_filing_targets_sql(), params)
-        rows = cursor.fetchall()
+    rows = fetch_all(_filing_targets_sql(), params)
     row = rows[0]
     at = 0
     compound = _COMPOUND.instance(row, at)

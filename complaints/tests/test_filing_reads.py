@@ -104,3 +104,16 @@ def test_the_staff_are_the_active_staff_of_todays_company_only(world):
     # Not the staff of a company whose contract has ended.
     ManagementContract.objects.filter(compound=world.fulian).update(end=timezone.localdate() - dt.timedelta(days=1))
     assert selectors.filing_targets(compound_id=world.fulian.pk, category_id=category("elevator").pk).staff == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_the_filing_read_is_planned_once_per_connection(world):
+    """core.sql.fetch_all prepares it: the second filing on a connection reuses the first one's plan."""
+    from django.db import connection
+
+    for _ in range(3):
+        selectors.filing_targets(compound_id=world.fulian.pk, category_id=category("elevator").pk)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        statements = [row[0] for row in cursor.fetchall()]
+    assert sum("complaints_category" in s for s in statements) == 1
