@@ -48,7 +48,11 @@ def fetch_all(sql: str, params: Sequence[Any] | dict[str, Any]) -> list[tuple]:
             cursor = connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
             with cursor:
                 cursor.execute(sql, params)
-                return cursor.fetchall()
+                rows = cursor.fetchall()
+            if connection.queries_logged and connection.queries_log and connection.queries_log[-1]["sql"] is None:
+                # A prepared statement leaves no query text behind; log it as Django would have.
+                connection.queries_log[-1]["sql"] = connection.ops.compose_sql(sql, params)
+            return rows
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()

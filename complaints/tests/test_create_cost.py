@@ -100,10 +100,11 @@ def test_detail_rendering_with_template_fields_equals_plain_drf(world, api, view
 def test_display_labels_are_the_models_labels_in_the_request_language(world, api, language):
     from django.utils import translation
 
-    r = api.as_user(world.resident_fulian).post(URL, payload(world), format="json", HTTP_ACCEPT_LANGUAGE=language)
-    body = r.json()
-    complaint = Complaint.objects.prefetch_related("events").get(pk=body["id"])
+    # The override restores this thread's language afterwards (the request's LocaleMiddleware activates its own).
     with translation.override(language):
+        r = api.as_user(world.resident_fulian).post(URL, payload(world), format="json", HTTP_ACCEPT_LANGUAGE=language)
+        body = r.json()
+        complaint = Complaint.objects.prefetch_related("events").get(pk=body["id"])
         assert body["status_display"] == complaint.get_status_display()
         assert body["channel_display"] == complaint.get_channel_display()
         assert [e["kind_display"] for e in body["events"]] == [e.get_kind_display() for e in complaint.events.all()]
