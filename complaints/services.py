@@ -374,7 +374,11 @@ def _state_error(complaint: Complaint, action: str) -> str | None:
 
 def allowed_actions(user: User, complaint: Complaint) -> list[str]:
     """The steps `user` may take on `complaint` right now (the portal shows exactly these buttons)."""
-    return [a for a in ACTIONS if _role_ok(user, complaint, a) and _state_error(complaint, a) is None]
+    # The three role questions once each (as _role_ok asks them), not once per action.
+    handler, supervisor, reporter = is_handler(user, complaint), is_supervisor(user, complaint), is_reporter(user, complaint)
+    role_ok = {**dict.fromkeys(HANDLER_ACTIONS, handler), **dict.fromkeys(OFFICIAL_ACTIONS, supervisor)}
+    role_ok |= {**dict.fromkeys(REPORTER_ACTIONS, reporter), "comment": True}
+    return [a for a in ACTIONS if role_ok[a] and _state_error(complaint, a) is None]
 
 
 def _check(user: User, complaint: Complaint, action: str) -> None:

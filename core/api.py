@@ -4,6 +4,7 @@ import copy
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import get_language
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -20,18 +21,24 @@ class Pagination(PageNumberPagination):
 
 
 class ChoiceLabelField(serializers.CharField):
-    """The label of a choices field's value, as `get_<field>_display()` gives it, translated at render time.
+    """The label of a choices field's value, as `get_<field>_display()` gives it, in the request's language.
 
     Django's `get_<field>_display()` rebuilds a dict of every choice, hashing each lazy label (which
-    translates it), on every call; this field keeps the dict it was given and translates one label.
+    translates it), on every call; this field translates each label once per language and process
+    (translation catalogues do not change while a process runs).
     """
 
     def __init__(self, *, source: str, choices, **kwargs) -> None:
         super().__init__(source=source, read_only=True, **kwargs)
         self.labels = dict(choices)
+        self._translated: dict[str | None, dict] = {}
 
     def to_representation(self, value) -> str:
-        return str(self.labels.get(value, value))
+        language = get_language()
+        labels = self._translated.get(language)
+        if labels is None:
+            labels = self._translated[language] = {key: str(label) for key, label in self.labels.items()}
+        return labels.get(value, value)
 
 
 class SharedFieldsMixin:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.fields import SkipField
-from rest_framework.relations import PKOnlyObject
+from rest_framework.fields import SkipField, is_simple_callable
+from rest_framework.relations import ManyRelatedField, PKOnlyObject, RelatedField
 
 from communities.models import Community, PropertyCompany, RoleAssignment
 from communities.selectors import roles_of
@@ -39,6 +41,10 @@ class TemplateFieldsMixin:
     instance per class, and this instance only for what depends on the request: SerializerMethodFields
     are called on `self`, so they see `self.context`. Use it only where the other fields (and any
     nested serializers) do not read the context; the output is that of the plain serializer.
+
+    Plain attribute fields are read with one `attrgetter` of their dotted source; anything unusual
+    (a missing or None link in the chain, a callable, a related field) takes DRF's own
+    `get_attribute`, so defaults, `allow_null` and skipped fields behave exactly as DRF's.
     """
 
     _templates: dict = {}
@@ -47,20 +53,34 @@ class TemplateFieldsMixin:
     def _template_fields(cls) -> list:
         fields = TemplateFieldsMixin._templates.get(cls)
         if fields is None:
-            fields = list(cls(context={})._readable_fields)
+            fields = []
+            for field in cls(context={})._readable_fields:
+                if isinstance(field, serializers.SerializerMethodField):
+                    fields.append((field, field.method_name, None))
+                elif field.source == "*" or isinstance(field, (RelatedField, ManyRelatedField)):
+                    fields.append((field, None, None))
+                else:
+                    fields.append((field, None, attrgetter(".".join(field.source_attrs))))
             TemplateFieldsMixin._templates[cls] = fields
         return fields
 
     def to_representation(self, instance) -> dict:
         ret = {}
-        for field in self._template_fields():
-            if isinstance(field, serializers.SerializerMethodField):
-                ret[field.field_name] = getattr(self, field.method_name)(instance)
+        for field, method_name, getter in self._template_fields():
+            if method_name is not None:
+                ret[field.field_name] = getattr(self, method_name)(instance)
                 continue
             try:
-                attribute = field.get_attribute(instance)
+                attribute = getter(instance) if getter is not None else field.get_attribute(instance)
+                if getter is not None and is_simple_callable(attribute):
+                    attribute = field.get_attribute(instance)  # DRF calls it (and handles what it raises)
             except SkipField:
                 continue
+            except Exception:
+                try:
+                    attribute = field.get_attribute(instance)  # DRF's error handling for a broken chain
+                except SkipField:
+                    continue
             check_for_none = attribute.pk if isinstance(attribute, PKOnlyObject) else attribute
             ret[field.field_name] = None if check_for_none is None else field.to_representation(attribute)
         return ret

@@ -109,3 +109,31 @@ def test_display_labels_are_the_models_labels_in_the_request_language(world, api
         assert body["channel_display"] == complaint.get_channel_display()
         assert [e["kind_display"] for e in body["events"]] == [e.get_kind_display() for e in complaint.events.all()]
     assert (body["status_display"] == "dispatched") == (language == "en")
+
+
+@pytest.mark.parametrize("status", ["closed", "rejected", "submitted"])
+def test_template_field_rendering_equals_plain_drf_further_along_the_workflow(world, status):
+    """Closed (every timestamp, a rating, photos), rejected as a duplicate, returned (no assignee): still DRF's output."""
+    from complaints import services
+
+    photo = f.image()
+    c = f.complaint(world, status="closed" if status == "closed" else "dispatched", photos=[photo], is_anonymous=True)
+    if status == "rejected":
+        original = f.complaint(world)
+        c = services.complaint_reject(complaint=c, actor=world.district, reason="duplicate", duplicate_of=original)
+    elif status == "submitted":
+        c = services.complaint_return(complaint=c, actor=world.staff_yifang, reason="非本公司管理范围")
+    complaint = Complaint.objects.select_related("compound__community__subdistrict", "duplicate_of").prefetch_related("events", "photos")
+    complaint = complaint.get(pk=c.pk)
+    for viewer in (world.resident_fulian, world.staff_yifang, world.district):
+        request = APIRequestFactory().get("/")
+        request.user = viewer
+        serializer = ComplaintDetailSerializer(complaint, context={"request": request})
+        fast = serializer.data
+        plain = super(TemplateFieldsMixin, serializer).to_representation(complaint)
+        hidden = complaint.reporter_id if serializer._hidden(complaint) else None
+        events = EventSerializer(context={**serializer.context, "hide_actor_id": hidden})
+        plain["events"] = [super(TemplateFieldsMixin, events).to_representation(e) for e in complaint.events.all()]
+        assert dict(fast) == dict(plain)
+    assert (fast["duplicate_of"] is not None) == (status == "rejected")
+    assert len(fast["photos"]) == 1 and (fast["rating"] == "satisfied") == (status == "closed")
