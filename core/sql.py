@@ -45,6 +45,7 @@ def fetch_all(sql: str, params: Sequence[Any] | dict[str, Any]) -> list[tuple]:
             # Wrapped like Django's own cursors: database errors become django.db errors, and the query
             # shows in connection.queries while they are logged (DEBUG, tests).
             raw = psycopg.Cursor(connection.connection)
+            raw.format = psycopg.pq.Format.BINARY  # rows in binary: cheaper to decode than text, same values
             cursor = connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
             with cursor:
                 cursor.execute(sql, params)
