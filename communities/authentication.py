@@ -10,10 +10,13 @@ module must not import DRF's views (core.auth does, through simplejwt's token vi
 
 from __future__ import annotations
 
+import time
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework_simplejwt import authentication
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
 from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.tokens import Token
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from communities.models import RoleAssignment
@@ -42,12 +45,33 @@ def user_with_roles(pk: int) -> User | None:
     return user
 
 
-class JWTAuthentication(authentication.JWTAuthentication):
-    """simplejwt's Bearer authentication; only the user lookup differs (see the module docstring).
+# Tokens whose signature and claims simplejwt has verified, until they expire: a mobile client
+# sends the same access token for hours, and verifying it again on every request is a fixed cost.
+# Keyed by the exact token bytes, so nothing unverified is ever accepted; bounded by a full reset.
+_VERIFIED: dict[bytes, tuple[Token, float]] = {}
+_VERIFIED_MAX = 10_000
 
-    The checks are simplejwt's: the user must exist and be active, and with `CHECK_REVOKE_TOKEN`
-    the token must carry the current password's hash.
+
+class JWTAuthentication(authentication.JWTAuthentication):
+    """simplejwt's Bearer authentication; the user lookup differs (see the module docstring), and a
+    verified token is remembered by this process until its `exp`.
+
+    The checks are simplejwt's: the token's signature and claims (once per token and process), the
+    user must exist and be active (on every request), and with `CHECK_REVOKE_TOKEN` the token must
+    carry the current password's hash (on every request).
     """
+
+    def get_validated_token(self, raw_token: bytes) -> Token:
+        known = _VERIFIED.get(raw_token)
+        if known is not None and time.time() < known[1]:
+            return known[0]
+        token = super().get_validated_token(raw_token)
+        expires = token.payload.get("exp")
+        if isinstance(expires, int | float):
+            if len(_VERIFIED) >= _VERIFIED_MAX:
+                _VERIFIED.clear()
+            _VERIFIED[raw_token] = (token, float(expires))
+        return token
 
     def get_user(self, validated_token):
         try:
