@@ -94,7 +94,12 @@ class CategorySerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name", "name_zh", "name_en", "group", "accept_hours", "resolve_days", "is_urgent", "is_target"]
 
     def get_name(self, obj: Category) -> str:
-        return obj.name_en if (get_language() or "").startswith("en") else obj.name_zh
+        return category_name(obj)
+
+
+def category_name(category: Category) -> str:
+    """The category's name in the request's language (English, else Chinese)."""
+    return category.name_en if (get_language() or "").startswith("en") else category.name_zh
 
 
 class BriefSerializer(serializers.Serializer):
@@ -150,7 +155,7 @@ class ComplaintSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(BriefSerializer)
     def get_category(self, obj: Complaint) -> dict:
-        return {"id": obj.category_id, "code": obj.category.code, "name": CategorySerializer().get_name(obj.category)}
+        return {"id": obj.category_id, "code": obj.category.code, "name": category_name(obj.category)}
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_assigned_to(self, obj: Complaint) -> str:
