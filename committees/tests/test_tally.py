@@ -245,3 +245,34 @@ def test_election_without_quorum_elects_nobody():
     r = vote_tally(vote)
     assert r["verdict"] == "no_quorum" and r["elected"] == []
     assert r["candidates"][0]["passes_area"] is True and r["candidates"][0]["passes"] is False
+
+
+def test_the_frozen_register_holds_every_head_with_its_units_area_and_owners():
+    """roll_build writes with multi-row INSERTs: each entry and owner link as the rules make them."""
+    from decimal import Decimal
+
+    from committees.models import RollEntry, RollOwner
+    from communities.models import Unit
+
+    reg = Register()
+    big = reg.owner(100, 80.5, 20)
+    solo = reg.owner(90)
+    first, second = reg.co_owned(120)
+    developer = reg.developer(60, 70)
+    Unit.objects.create(compound=reg.compound, building="9幢", room="101", area=Decimal("55.00"))  # nobody holds it
+    vote = reg.vote()
+    entries = {e.key: e for e in RollEntry.objects.filter(vote=vote)}
+    assert len(entries) == vote_tally(vote)["eligible"]["heads"] == 5
+    owned = {e.key: (e.area, e.unit_count, e.is_developer) for e in entries.values()}
+    assert owned[f"o:{big.pk}"] == (Decimal("200.50"), 3, False)
+    assert owned[f"o:{solo.pk}"] == (Decimal("90.00"), 1, False)
+    assert owned[f"o:{min(first.pk, second.pk)},{max(first.pk, second.pk)}"] == (Decimal("120.00"), 1, False)
+    assert owned["developer"] == (Decimal("130.00"), 2, True)
+    [nobody] = [e for k, e in entries.items() if k.startswith("u:")]
+    assert (nobody.area, nobody.unit_count, nobody.label) == (Decimal("55.00"), 1, "9幢-101")
+    assert entries[f"o:{big.pk}"].label.endswith(" +2")
+    links = sorted(RollOwner.objects.filter(entry__vote=vote).values_list("entry__key", "owner_id"))
+    co_key = f"o:{min(first.pk, second.pk)},{max(first.pk, second.pk)}"
+    expected = [(f"o:{big.pk}", big.pk), (f"o:{solo.pk}", solo.pk), (co_key, first.pk), (co_key, second.pk), ("developer", developer.pk)]
+    assert links == sorted(expected)
+    assert vote_tally(vote)["eligible"]["area"] == "595.50"
