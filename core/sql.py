@@ -1,4 +1,4 @@
-"""Hand-written SELECTs for the few hot paths where compiling the ORM's query costs more than running it.
+"""Hand-written SQL for the few hot paths where the ORM's own work costs more than the database's.
 
 Filing a complaint reads a handful of rows by primary key; building that SQL through the ORM
 (joins, subqueries, annotations) took several times longer than the database took to answer it.
@@ -20,7 +20,9 @@ joins took three times as long as running it). Django's own cursors bind paramet
 and never prepare, so only these reads are affected. Prepared statements do not survive a
 transaction-mode connection pooler (PgBouncer before 1.21): `DB_PREPARED_STATEMENTS=0` turns them
 off (config/settings.py leaves `prepare_threshold` unset) and the reads run as plain queries.
-Everything here is read-only and owns no rule.
+
+`insert_rows` is the write counterpart for thousands of rows at once (a vote's register), where
+`bulk_create`'s per-row model instances were the cost. Nothing here owns a business rule.
 """
 
 from __future__ import annotations
