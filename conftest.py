@@ -141,6 +141,8 @@ def login(page):
         page.fill("#id_username", username)
         page.fill("#id_password", password)
         page.click("button[type=submit].primary")
+        # Signed in once the form's redirect has left the login page (a goto before that would cancel it).
+        page.wait_for_url(lambda url: "/login/" not in url)
         page.wait_for_load_state("networkidle")
         return page
 

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from complaints.models import Complaint
 
@@ -18,7 +19,7 @@ def test_district_imports_the_sample_12345_file_in_the_portal(world, login, page
     page.click("nav.mainnav >> text=12345 导入")
     page.set_input_files("#hotline-upload input[type=file]", str(SAMPLE))
     page.click("#hotline-upload button.primary")
-    page.wait_for_load_state("networkidle")
+    expect(page.locator("#hotline-batch")).to_contain_text("7 / 7")  # waits for the batch page
 
     facts = page.locator("#hotline-batch").inner_text()
     assert "已完成" in facts and "7 / 7" in facts

@@ -1,6 +1,7 @@
 """In a real browser: 一方物业 files a rectification report with a photo; 后龙镇 accepts it."""
 
 import pytest
+from playwright.sync_api import expect
 
 from inspections.models import RectificationList
 from inspections.tests import factories as f
@@ -22,7 +23,7 @@ def test_staff_files_report_with_photo_and_town_official_accepts(world, login, p
     page.fill(f"#id_action_{item.pk}", "已清理消防通道并施划禁停标线")
     page.set_input_files(f"#id_photos_{item.pk}", str(photo))
     page.click("#submit-report")
-    page.wait_for_load_state("networkidle")
+    expect(page.locator(".report img")).to_have_count(1)
     assert "整改报告" in page.content()
     assert page.locator(".report img").count() == 1
 
@@ -32,7 +33,7 @@ def test_staff_files_report_with_photo_and_town_official_accepts(world, login, p
     page.click(f"text={rect.number}")
     page.fill("#id_comment", "整改到位")
     page.click("#accept-report")
-    page.wait_for_load_state("networkidle")
-    assert "已验收" in page.locator("#list-status").inner_text()
+    # Waits for the page the form posts to (networkidle alone can return before the navigation starts).
+    expect(page.locator("#list-status")).to_contain_text("已验收")
     rect.refresh_from_db()
     assert rect.status == RectificationList.Status.ACCEPTED
