@@ -19,6 +19,17 @@ from rest_framework.test import APIClient
 from communities.tests import factories as f
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the default language: a request's LocaleMiddleware activates its own in
+    this thread (a test sending Accept-Language: en would otherwise leave English to the next one)."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def world(db):
     district = f.DistrictFactory(name="泉港区")
