@@ -91,7 +91,8 @@ _USER = ModelColumns(User, "u")
 @cache
 def _filing_targets_sql() -> str:
     contract = ManagementContract._meta.db_table
-    # Today's contract: at most one is in force per compound (an exclusion constraint on PostgreSQL).
+    # Today's contract, by the rule of communities.models.ContractQuerySet.in_force (start <= day,
+    # end open or >= day; test_filing_reads holds the two equal). At most one is in force per compound.
     in_force = (
         f"SELECT mc.company_id FROM {contract} mc WHERE mc.compound_id = c.id AND mc.start <= %(today)s"
         f' AND (mc."end" IS NULL OR mc."end" >= %(today)s) LIMIT 1'

@@ -163,7 +163,7 @@ def complaint_create(
     now), its report photos, a `create` and a `dispatch` event, and notifications for the reporter
     and for the handlers. `made_at` defaults to now (for a 12345 ticket pass the call time).
     `handlers`: the users to notify of the new assignment when the caller has already read them
-    (complaints.selectors.roles_and_company_staff for the compound's managing company); otherwise
+    (the staff complaints.selectors.filing_targets read with the compound's managing company); otherwise
     handlers_of() looks them up.
     Raises core.errors.ValidationError (400, with the field) or core.uploads.InvalidUpload (400/413).
     """
@@ -321,14 +321,20 @@ def is_reporter(user: User, complaint: Complaint) -> bool:
     return complaint.reporter_id is not None and complaint.reporter_id == user.pk
 
 
-def _role_ok(user: User, complaint: Complaint, action: str) -> bool:
+def _role_check(action: str):
+    """The role question an action asks, or None (comment: anyone who can see the complaint; the caller checked the scope)."""
     if action in HANDLER_ACTIONS:
-        return is_handler(user, complaint)
+        return is_handler
     if action in OFFICIAL_ACTIONS:
-        return is_supervisor(user, complaint)
+        return is_supervisor
     if action in REPORTER_ACTIONS:
-        return is_reporter(user, complaint)
-    return True  # comment: anyone who can see the complaint (the caller checked the scope)
+        return is_reporter
+    return None
+
+
+def _role_ok(user: User, complaint: Complaint, action: str) -> bool:
+    check = _role_check(action)
+    return check is None or check(user, complaint)
 
 
 def _state_error(complaint: Complaint, action: str) -> str | None:
@@ -374,11 +380,17 @@ def _state_error(complaint: Complaint, action: str) -> str | None:
 
 def allowed_actions(user: User, complaint: Complaint) -> list[str]:
     """The steps `user` may take on `complaint` right now (the portal shows exactly these buttons)."""
-    # The three role questions once each (as _role_ok asks them), not once per action.
-    handler, supervisor, reporter = is_handler(user, complaint), is_supervisor(user, complaint), is_reporter(user, complaint)
-    role_ok = {**dict.fromkeys(HANDLER_ACTIONS, handler), **dict.fromkeys(OFFICIAL_ACTIONS, supervisor)}
-    role_ok |= {**dict.fromkeys(REPORTER_ACTIONS, reporter), "comment": True}
-    return [a for a in ACTIONS if role_ok[a] and _state_error(complaint, a) is None]
+    answers: dict = {}  # each role question once, not once per action
+
+    def role_ok(action: str) -> bool:
+        check = _role_check(action)
+        if check is None:
+            return True
+        if check not in answers:
+            answers[check] = check(user, complaint)
+        return answers[check]
+
+    return [a for a in ACTIONS if role_ok(a) and _state_error(complaint, a) is None]
 
 
 def _check(user: User, complaint: Complaint, action: str) -> None:
