@@ -176,8 +176,8 @@ def count_complaints(compound_id: int) -> int:
     return n
 
 
-def start_server(bind: str) -> subprocess.Popen:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", "BENCH_BIND": bind}
+def start_server(bind: str, without: str = "") -> subprocess.Popen:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", "BENCH_BIND": bind, "BENCH_WITHOUT": without}
     proc = subprocess.Popen(
         [str(ROOT / ".venv/bin/gunicorn"), "config.wsgi:application", "-c", str(ROOT / "bench/gunicorn_conf.py")],
         cwd=ROOT,
@@ -214,7 +214,14 @@ def main() -> None:
     parser.add_argument("--bind", default="127.0.0.1:8765")
     parser.add_argument("--sides", default="bare,api", help="which sides to run (default bare,api)")
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument(
+        "--plain",
+        metavar="NAME",
+        help="also drive a second server with fast path NAME replaced by its plain version (BENCH_WITHOUT, bench/without.py;"
+        " 'none' for a second identical server), in the same rounds as the others (bench/fastpaths.py)",
+    )
     args = parser.parse_args()
+    plain = None if args.plain is None else ("" if args.plain == "none" else args.plain)
 
     world = prepare()
     host, port = args.bind.split(":")
@@ -241,23 +248,34 @@ def main() -> None:
         if name in wanted
     }
     proc = start_server(args.bind)
-    totals = {name: Result(name) for name in ("api", "bare")}
+    totals = {name: Result(name) for name in ("api", "bare", "plain")}
+    servers = {name: port for name in sides}
+    second = None
+    if plain is not None:
+        second = start_server(f"{host}:{port + 1}", plain)
+        sides["plain"] = sides["api"]
+        servers["plain"] = port + 1
     try:
         # Warm-up: imports, connections, caches of every worker.
         for name, (path, headers) in sides.items():
-            warm = asyncio.run(drive(name, host, port, path, headers, body, args.clients, 2.0))
+            warm = asyncio.run(drive(name, host, servers[name], path, headers, body, args.clients, 2.0))
             if warm.ok == 0:
                 sys.exit(f"bench: {name} warm-up failed: statuses {warm.statuses}, connection errors {warm.conn_errors}")
         before = count_complaints(world["compound"])
         per_round = args.seconds / args.rounds
-        for _ in range(args.rounds):
-            for name, (path, headers) in sides.items():
-                totals[name].merge(asyncio.run(drive(name, host, port, path, headers, body, args.clients, per_round)))
+        for i in range(args.rounds):
+            # The plain API goes before the API every other round, so neither always follows the other.
+            order = list(sides) if i % 2 == 0 or "plain" not in sides else [n for n in ("bare", "plain", "api") if n in sides]
+            for name in order:
+                path, headers = sides[name]
+                totals[name].merge(asyncio.run(drive(name, host, servers[name], path, headers, body, args.clients, per_round)))
     finally:
         stop_server(proc)
+        if second is not None:
+            stop_server(second)
     after = count_complaints(world["compound"])
 
-    api, bare = totals["api"], totals["bare"]
+    api, bare, plain_api = totals["api"], totals["bare"], totals["plain"]
     ratio = api.rps / bare.rps if bare.rps else 0.0
     created = after - before
     figures = {
@@ -273,9 +291,12 @@ def main() -> None:
             "statuses": bare.statuses,
         },
         "ratio": round(ratio, 3),
+        "plain": None
+        if plain is None
+        else {"without": plain, "rps": round(plain_api.rps, 1), "ratio": round(plain_api.rps / bare.rps if bare.rps else 0.0, 3)},
         "target": 0.60,
         "complaints_created": created,
-        "responses_201": api.ok + bare.ok,
+        "responses_201": api.ok + bare.ok + plain_api.ok,
         "connection_errors": api.conn_errors + bare.conn_errors,
     }
     print()
@@ -284,14 +305,17 @@ def main() -> None:
         f" on {figures['cores']} cores, {args.seconds:.0f} s per side"
     )
     print(f"{'':6} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}  statuses")
-    for r in (bare, api):
+    for r in (bare, api, plain_api) if plain is not None else (bare, api):
         print(f"{r.name:6} {r.rps:8.1f} {r.pct(0.5):8.1f} {r.pct(0.99):8.1f}  {r.statuses}")
     verdict = "meets" if ratio >= 0.60 else "BELOW"
     print(f"ratio api/bare = {ratio:.2f} ({verdict} the 0.60 target)")
-    print(f"complaints written {created}, 201 responses {api.ok + bare.ok}: {'consistent' if created == api.ok + bare.ok else 'MISMATCH'}")
+    if plain is not None:
+        print(f"ratio plain/bare = {figures['plain']['ratio']:.2f} (without {plain or 'nothing'})")
+    ok = api.ok + bare.ok + plain_api.ok
+    print(f"complaints written {created}, 201 responses {ok}: {'consistent' if created == ok else 'MISMATCH'}")
     if args.json:
         Path(args.json).write_text(json.dumps(figures, indent=2, ensure_ascii=False))
-    if created != api.ok + bare.ok:
+    if created != ok:
         sys.exit(1)
 
 

@@ -7,6 +7,9 @@ class CommitteesConfig(AppConfig):
     verbose_name = _("Owners' committees")
 
     def ready(self) -> None:
+        from committees import desk
         from core import schedules
+
+        desk.register()
 
         schedules.register_default_schedule("committees.remind_terms_ending", "committees.remind_terms_ending", crontab="30 8 * * *")

@@ -305,6 +305,12 @@ class Vote(TimeStampedModel):
             return "scheduled"
         return "voting" if now < self.closes_at else "closed"
 
+    @property
+    def is_counting(self) -> bool:
+        """Ballots may still come or change (open, before the window closes): no outcome is final, so
+        pages say 计票中 instead of elected / not elected."""
+        return self.phase in ("scheduled", "voting")
+
 
 class RollEntry(models.Model):
     """One head on a vote's register, frozen when the vote is published (SPC interpretation Arts. 8–9).
@@ -468,4 +474,4 @@ class BallotMark(models.Model):
         constraints = [models.UniqueConstraint(fields=["ballot", "candidate"], name="mark_one_per_candidate")]
 
     def __str__(self) -> str:
-        return f"{self.candidate_id}: {self.choice}"
+        return f"{self.candidate_id}: {self.get_choice_display()}"

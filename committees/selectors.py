@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from committees.models import Ballot, Candidate, Committee, CommitteeMember, Vote
 from communities import selectors as places
-from communities.models import Compound, RoleAssignment
+from communities.models import Compound, Owner, RoleAssignment, Unit
 from core.models import User
 
 Role = RoleAssignment.Role
@@ -69,10 +69,6 @@ def ballots_visible_to(user: User) -> QuerySet[Ballot]:
         return Ballot.objects.none()
     managed = places.scope_by_compound(Ballot.objects.all(), user, field="vote__compound", roles=MANAGE_ROLES)
     return Ballot.objects.filter(Q(pk__in=managed.values("pk")) | Q(owner__user=user))
-
-
-def current_committee(compound: Compound) -> Committee | None:
-    return Committee.objects.with_counts().filter(compound=compound).current().first()
 
 
 def candidate_counts_by_source(qs: QuerySet[Candidate]) -> list[dict]:
@@ -146,3 +142,9 @@ def formation(user: User, *, today=None) -> Formation:
         red_committees=active.filter(red=True).count(),
         ending_soon=ending,
     )
+
+
+def unit_owner(compound: Compound, *, building: str, entrance: str, room: str) -> Owner | None:
+    """The first registered owner of the unit at this address of the compound (a paper ballot names its unit)."""
+    unit = Unit.objects.filter(compound=compound, building=building, entrance=entrance, room=room).first()
+    return unit.owners.order_by("id").first() if unit else None

@@ -530,7 +530,20 @@ def vote_certify(*, user: User, vote: Vote) -> Vote:
     vote.save()
     if vote.is_election and result["elected"]:
         _seat_elected(vote, result["elected"])
+    _notify_certified(vote)
     return vote
+
+
+def _notify_certified(vote: Vote) -> None:
+    """The compound's committee members and every owner who voted learn that the result is certified."""
+    members = User.objects.filter(roles__role=RoleAssignment.Role.COMMITTEE, roles__is_active=True, roles__compound=vote.compound_id)
+    voters = User.objects.filter(pk__in=Owner.objects.filter(pk__in=vote.ballots.values("owner_id"), user__isnull=False).values("user_id"))
+    notify(
+        users=list(members.union(voters)),
+        kind="vote.certified",
+        title=_("The result of “%(title)s” is certified") % {"title": vote.title},
+        url=reverse("committees:vote", args=[vote.pk]),
+    )
 
 
 def _seat_elected(vote: Vote, candidate_ids: list[int]) -> Committee:

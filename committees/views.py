@@ -8,20 +8,21 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from committees import selectors, services
-from committees.forms import CandidateForm, VoteForm
-from committees.models import Ballot, Candidate, Choice, Committee, CommitteeMember, Matter, Vote
+from committees.forms import CandidateForm, PaperBallotForm, VoteForm
+from committees.models import Ballot, Candidate, Committee, CommitteeMember, Matter, Vote
 from committees.tally import vote_tally
 from communities import selectors as places
-from communities.models import Subdistrict, Unit
-from core import errors
+from communities.models import Subdistrict
+from core import errors, portal
 
 
 @login_required
@@ -60,6 +61,9 @@ def overview(request: HttpRequest) -> HttpResponse:
     subdistrict = request.GET.get("subdistrict", "")
     if subdistrict.isdigit():
         compounds = compounds.filter(community__subdistrict_id=int(subdistrict))
+    q = request.GET.get("q", "").strip()[:100]
+    if q:  # Chinese names: a substring match, as the compound list does
+        compounds = compounds.filter(Q(name__icontains=q) | Q(aliases__icontains=q))
     page = Paginator(compounds, 50).get_page(request.GET.get("page"))
     sources = selectors.candidate_counts_by_source(selectors.candidates_visible_to(user))
     return render(
@@ -86,6 +90,11 @@ def _ending_cutoff():
 def compound(request: HttpRequest, pk: int) -> HttpResponse:
     """A compound's committee roster (public to its owners), its past committees and votes; history for officials."""
     place = get_object_or_404(selectors.compounds_for_committees(request.user).select_related("community__subdistrict"), pk=pk)
+    return _compound_page(request, place)
+
+
+def _compound_page(request: HttpRequest, place, *, vote_form: VoteForm | None = None) -> HttpResponse:
+    """The roster page; `vote_form` is a refused draft vote, shown again as typed with its errors."""
     committees = list(
         Committee.objects.with_counts()
         .filter(compound=place)
@@ -113,8 +122,9 @@ def compound(request: HttpRequest, pk: int) -> HttpResponse:
             "is_official": is_official,
             "can_manage": selectors.can_manage(request.user, place),
             "history": history,
-            "vote_form": VoteForm(),
+            "vote_form": vote_form or VoteForm(),
         },
+        status=400 if vote_form is not None else 200,
     )
 
 
@@ -130,6 +140,17 @@ def _turnout(result: dict) -> dict:
 @login_required
 def vote_detail(request: HttpRequest, pk: int) -> HttpResponse:
     vote = get_object_or_404(selectors.votes_visible_to(request.user).select_related("compound__community"), pk=pk)
+    return _vote_page(request, vote)
+
+
+def _ballot_candidates(vote: Vote) -> list[Candidate]:
+    return list(vote.candidates.filter(vetting=Candidate.Vetting.APPROVED).order_by("id"))
+
+
+def _vote_page(
+    request: HttpRequest, vote: Vote, *, ballot_form: PaperBallotForm | None = None, candidate_form: CandidateForm | None = None
+) -> HttpResponse:
+    """The vote page; a refused paper ballot or nomination is shown again as typed, its errors beside it."""
     result = vote.result if vote.status == Vote.Status.CERTIFIED else vote_tally(vote)
     can_manage = selectors.can_manage(request.user, vote.compound)
     is_official = selectors.is_official_for(request.user, vote.compound)
@@ -151,9 +172,10 @@ def vote_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_official": is_official,
             "pending": pending,
             "sources": dict(Candidate.Source.choices),
-            "choices": Choice.choices,
-            "candidate_form": CandidateForm(),
+            "ballot_form": ballot_form or PaperBallotForm(vote=vote, candidates=_ballot_candidates(vote)),
+            "candidate_form": candidate_form or CandidateForm(),
         },
+        status=400 if ballot_form is not None or candidate_form is not None else 200,
     )
 
 
@@ -164,11 +186,7 @@ def vote_action(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     steps = {"publish": services.vote_publish, "certify": services.vote_certify, "cancel": services.vote_cancel}
     if step not in steps:
         return redirect("committees:vote", pk=pk)
-    try:
-        steps[step](user=request.user, vote=vote)
-        messages.success(request, _("Done."))
-    except errors.DomainError as exc:
-        messages.error(request, exc.message)
+    portal.attempt(request, lambda: steps[step](user=request.user, vote=vote), ok_message=_("Done."))
     return redirect("committees:vote", pk=pk)
 
 
@@ -177,52 +195,49 @@ def vote_action(request: HttpRequest, pk: int, step: str) -> HttpResponse:
 def ballot_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
     ballot = get_object_or_404(selectors.ballots_visible_to(request.user).select_related("vote__compound"), pk=pk)
     accept = request.POST.get("accept", "1") == "1"
-    try:
-        services.ballot_sign_off(user=request.user, ballot=ballot, accept=accept, reason=request.POST.get("reason", ""))
-        messages.success(request, _("Paper ballot signed off."))
-    except errors.DomainError as exc:
-        messages.error(request, exc.message)
+    portal.attempt(
+        request,
+        lambda: services.ballot_sign_off(user=request.user, ballot=ballot, accept=accept, reason=request.POST.get("reason", "")),
+        ok_message=_("Paper ballot signed off."),
+    )
     return redirect("committees:vote", pk=ballot.vote_id)
 
 
 @login_required
 @require_POST
 def paper_ballot(request: HttpRequest, pk: int) -> HttpResponse:
-    """A committee member enters a paper ballot, finding the owner by the unit's address."""
+    """A committee member or the community enters a paper ballot, finding the owner by the unit's address.
+
+    A refused ballot (unknown unit, unmarked candidates not confirmed, the window closed) comes back
+    on the vote page with every mark kept and the error inside the ballot form."""
     vote = get_object_or_404(selectors.votes_visible_to(request.user).select_related("compound"), pk=pk)
-    address = {k: request.POST.get(k, "").strip() for k in ("building", "entrance", "room")}
-    unit = Unit.objects.filter(compound=vote.compound, **address).first()
-    owner = unit.owners.order_by("id").first() if unit else None
-    try:
+    form = PaperBallotForm(request.POST, vote=vote, candidates=_ballot_candidates(vote))
+
+    def enter(d: dict) -> list[Ballot]:
+        owner = selectors.unit_owner(vote.compound, building=d["building"], entrance=d["entrance"], room=d["room"])
         if owner is None:
             raise errors.ValidationError(_("No registered owner for this unit."), field="room")
         if vote.is_election:
-            marks = [
-                {"candidate": c.pk, "choice": request.POST[f"c{c.pk}"]}
-                for c in vote.candidates.filter(vetting=Candidate.Vetting.APPROVED)
-                if request.POST.get(f"c{c.pk}")
-            ]
-            services.ballot_enter_paper(user=request.user, vote=vote, owner=owner, marks=marks, note=request.POST.get("note", "")[:200])
-        else:
-            choice = request.POST.get("choice") or None
-            services.ballot_enter_paper(user=request.user, vote=vote, owner=owner, choice=choice, note=request.POST.get("note", "")[:200])
+            return services.ballot_enter_paper(user=request.user, vote=vote, owner=owner, marks=form.marks(), note=d["note"])
+        return services.ballot_enter_paper(user=request.user, vote=vote, owner=owner, choice=d["choice"], note=d["note"])
+
+    if portal.submit(form, enter):
         messages.success(request, _("Paper ballot entered; it counts once the community signs it off."))
-    except errors.DomainError as exc:
-        messages.error(request, exc.message)
-    return redirect("committees:vote", pk=pk)
+        return redirect(reverse("committees:vote", args=[pk]) + "#paper-ballot")
+    return _vote_page(request, vote, ballot_form=form)
 
 
 @login_required
 @require_POST
 def candidate_vet(request: HttpRequest, pk: int) -> HttpResponse:
     candidate = get_object_or_404(selectors.candidates_visible_to(request.user).select_related("compound"), pk=pk)
-    try:
-        services.candidate_vet(
+    portal.attempt(
+        request,
+        lambda: services.candidate_vet(
             user=request.user, candidate=candidate, approved=request.POST.get("approved") == "1", reason=request.POST.get("reason", "")
-        )
-        messages.success(request, _("Vetting recorded."))
-    except errors.DomainError as exc:
-        messages.error(request, exc.message)
+        ),
+        ok_message=_("Vetting recorded."),
+    )
     return (
         redirect("committees:vote", pk=candidate.vote_id)
         if candidate.vote_id
@@ -234,42 +249,34 @@ def candidate_vet(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def vote_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Committee members and officials draft a vote for the compound."""
-    place = get_object_or_404(selectors.compounds_for_committees(request.user), pk=pk)
+    place = get_object_or_404(selectors.compounds_for_committees(request.user).select_related("community__subdistrict"), pk=pk)
     form = VoteForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "; ".join(f"{form.fields[k].label}: {' '.join(v)}" for k, v in form.errors.items()))
-        return redirect("committees:compound", pk=pk)
-    data = form.cleaned_data
-    election = data["matter"] == Matter.ELECTION
-    try:
-        vote = services.vote_create(
+
+    def create(d: dict) -> Vote:
+        return services.vote_create(
             user=request.user,
             compound=place,
-            matter=data["matter"],
-            title=data["title"],
-            description=data["description"],
-            opens_at=data["opens_at"],
-            closes_at=data["closes_at"],
-            seats=data["seats"] if election else None,
+            matter=d["matter"],
+            title=d["title"],
+            description=d["description"],
+            opens_at=d["opens_at"],
+            closes_at=d["closes_at"],
+            seats=d["seats"] if d["matter"] == Matter.ELECTION else None,
         )
-    except errors.DomainError as exc:
-        messages.error(request, exc.message)
-        return redirect("committees:compound", pk=pk)
-    return redirect("committees:vote", pk=vote.pk)
+
+    created = portal.submit(form, create)
+    if created:
+        return redirect("committees:vote", pk=created.result.pk)
+    return _compound_page(request, place, vote_form=form)
 
 
 @login_required
 @require_POST
 def candidate_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Nominate a candidate onto a draft election's ballot; vetting follows."""
-    vote = get_object_or_404(selectors.votes_visible_to(request.user).select_related("compound"), pk=pk)
+    vote = get_object_or_404(selectors.votes_visible_to(request.user).select_related("compound__community"), pk=pk)
     form = CandidateForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "; ".join(f"{form.fields[k].label}: {' '.join(v)}" for k, v in form.errors.items()))
-        return redirect("committees:vote", pk=pk)
-    try:
-        services.candidate_nominate(user=request.user, compound=vote.compound, vote=vote, **form.cleaned_data)
+    if portal.submit(form, lambda d: services.candidate_nominate(user=request.user, compound=vote.compound, vote=vote, **d)):
         messages.success(request, _("Candidate nominated; vetting is pending."))
-    except errors.DomainError as exc:
-        messages.error(request, exc.message)
-    return redirect("committees:vote", pk=pk)
+        return redirect("committees:vote", pk=pk)
+    return _vote_page(request, vote, candidate_form=form)

@@ -27,6 +27,10 @@ from communities.models import (
 from core.models import User
 
 DEMO_PASSWORD = "linli-demo-2026"
+# Compounds of this many households or more are expected to form an owners' committee (the formation
+# rate's denominator); with the demo's compounds that makes 110 of 120, so 77 committees give the
+# article's 70%. Smaller compounds may still form one.
+COMMITTEE_MIN_HOUSEHOLDS = 150
 CONTRACT_START = "2021-01-01"
 
 TOWNS = [
@@ -145,7 +149,7 @@ def seed(stdout) -> None:
                 "built_year": built,
                 "is_old": old,
                 "has_party_branch": households >= 200 or name == "福炼小区",
-                "committee_eligible": households >= 100,
+                "committee_eligible": households >= COMMITTEE_MIN_HOUSEHOLDS,
                 "aliases": "福炼新村" if name == "福炼小区" else ("天马华耀" if name == "天马华耀城" else ""),
                 "latitude": Decimal("25.100000") + Decimal(idx) / Decimal(1000),
                 "longitude": Decimal("118.850000") + Decimal(idx) / Decimal(800),
@@ -221,7 +225,12 @@ def _seed_units(pending: list[tuple[Compound, int]]) -> None:
 
 
 def _demo_resident_id(n: int) -> str:
-    """A distinct, valid-looking ID number for each n < 18,000,000 (birth date and serial from n)."""
+    """A distinct, valid-looking ID number for each n within any span of 18,000,000 (birth date and serial from n).
+
+    n comes from compound ids, which grow without bound in a long-lived database (or a test database whose
+    sequences outlive rolled-back tests); taken modulo the span, the serial stays three digits.
+    """
+    n %= 18_000_000
     born = dt.date(1950, 1, 1) + dt.timedelta(days=(n * 7919) % 18000)
     return id_numbers.make_resident_id(f"350505{born:%Y%m%d}{n // 18000:03d}")
 

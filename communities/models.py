@@ -1,5 +1,6 @@
 """Places, companies, units, owners, and who may see what (role assignments)."""
 
+import secrets
 from decimal import Decimal
 
 from django.conf import settings
@@ -82,6 +83,11 @@ class CompoundQuerySet(models.QuerySet):
         return self.filter(pk__in=ManagementContract.objects.in_force(on).filter(company=company).values("compound_id"))
 
 
+def new_public_id() -> str:
+    """An unguessable id for a compound's public page (128 random bits, URL-safe, 22 characters)."""
+    return secrets.token_urlsafe(16)
+
+
 class Compound(TimeStampedModel):
     community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="compounds", verbose_name=_("community"))
     name = models.CharField(_("name"), max_length=100)
@@ -99,6 +105,10 @@ class Compound(TimeStampedModel):
     # Written by the ratings app when officials publish a rating round; public to residents.
     published_stars = models.PositiveSmallIntegerField(_("published stars"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # The public page /p/<public_id>/ (no login): the id is not the database id, so pages cannot be
+    # enumerated; only compounds whose page officials have published answer (others are a 404).
+    public_id = models.CharField(_("public page id"), max_length=32, unique=True, default=new_public_id, editable=False)
+    public_page = models.BooleanField(_("public page published"), default=False)
 
     objects = CompoundQuerySet.as_manager()
 

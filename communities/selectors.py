@@ -1,14 +1,16 @@
 """Scoping, written once (SPEC §3). Every API view, portal page and export starts here.
 
-`compound_ids_visible_to(user)` is the heart: a subquery of the compound ids a user may see
-through any of their roles. Domain apps scope their own rows with `scope_by_compound`.
+`area_q(user, roles=..., path=..., level=...)` is the heart: the one filter that turns a user's roles
+into the areas they cover, for any model that reaches a place through `path`. No other module reads
+a role's places to build a filter. `compound_ids_visible_to(user)` is the subquery of visible
+compounds built on it; domain apps scope their rows with `scope_by_compound` or `area_q`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
 
 from communities.models import (
     Community,
@@ -20,21 +22,35 @@ from communities.models import (
     Subdistrict,
     Unit,
 )
+from core import registry
 from core.models import User
 
 Role = RoleAssignment.Role
 ALL_ROLES = frozenset(Role.values)
 
 
+# A user's active role assignments are read once per user object, as Django's prefetching would:
+# `Prefetch("roles", queryset=<active>, to_attr=ACTIVE_ROLES)`. The JWT authentication reads them with
+# the user in one query and hands them over with `remember_roles`.
+ACTIVE_ROLES = "active_roles"
+
+
+def _active_roles_prefetch() -> Prefetch:
+    return Prefetch("roles", queryset=RoleAssignment.objects.filter(is_active=True).order_by("id"), to_attr=ACTIVE_ROLES)
+
+
+def remember_roles(user: User, roles: list[RoleAssignment]) -> None:
+    """Give a user object its active roles, read elsewhere (what prefetching `_active_roles_prefetch` stores)."""
+    setattr(user, ACTIVE_ROLES, roles)
+
+
 def roles_of(user: User) -> list[RoleAssignment]:
-    """The user's active role assignments, cached on the user object for the request."""
+    """The user's active role assignments, read once per user object (a request's user)."""
     if not getattr(user, "is_authenticated", False):
         return []
-    cached = getattr(user, "_linli_roles", None)
-    if cached is None:
-        cached = list(RoleAssignment.objects.filter(user=user, is_active=True))
-        user._linli_roles = cached
-    return cached
+    if not hasattr(user, ACTIVE_ROLES):
+        prefetch_related_objects([user], _active_roles_prefetch())
+    return getattr(user, ACTIVE_ROLES)
 
 
 def has_role(user: User, *roles: str) -> bool:
@@ -47,31 +63,118 @@ def is_resident(user: User) -> bool:
     return bool(user.is_authenticated) and (not roles or any(r.role == Role.RESIDENT for r in roles))
 
 
-def _place_q(role: RoleAssignment, prefix: str = "") -> Q:
-    if role.compound_id:
-        return Q(**{f"{prefix}id": role.compound_id})
-    if role.community_id:
-        return Q(**{f"{prefix}community_id": role.community_id})
-    if role.subdistrict_id:
-        return Q(**{f"{prefix}community__subdistrict_id": role.subdistrict_id})
-    if role.district_id:
-        return Q(**{f"{prefix}community__subdistrict__district_id": role.district_id})
-    return Q(pk__in=[])
+# --- The scoping vocabulary ------------------------------------------------------------------------
+# Every app turns roles into areas here and nowhere else. A role covers a place (a district, town,
+# community or compound; staff: the compounds their company manages today; residents: the compounds
+# they own a unit in) and everything below it. `area_q` is the one filter: rows of any model that
+# reaches a place of `level` through `path` and lie inside an area one of the user's `roles` covers.
+
+LEVELS = ("compound", "community", "subdistrict", "district")  # narrowest first
+# The foreign key from each level to the one above it (Compound.community, Community.subdistrict, …).
+_UP = {"compound": "community", "community": "subdistrict", "subdistrict": "district"}
 
 
-def _compound_q(user: User, roles: Iterable[str]) -> Q:
+def _lookup(path: str, level: str, role_level: str) -> str | None:
+    """The lookup from a model (through `path` to a place of `level`) to the id of its ancestor at `role_level`;
+    None when `role_level` lies below `level` (a compound's role does not cover its whole community)."""
+    chain, at = [], level
+    while at != role_level:
+        if at not in _UP:
+            return None
+        chain.append(_UP[at])
+        at = _UP[at]
+    parts = [p for p in (path, *chain) if p]
+    return "__".join(parts) + "_id" if chain or path else "pk"
+
+
+def role_level(role: RoleAssignment) -> str | None:
+    """The level of the place a role assignment names (None for staff and residents, whose places are sets)."""
+    for level in LEVELS:
+        if getattr(role, f"{level}_id"):
+            return level
+    return None
+
+
+def area_q(
+    user: User,
+    *,
+    roles: Iterable[str] = ALL_ROLES,
+    path: str = "compound",
+    level: str = "compound",
+    columns: dict[str, str] | None = None,
+) -> Q:
+    """Rows inside the areas the user's `roles` cover: the one scoping filter of every app.
+
+    `path` leads from the model to a place of `level` ("" when the model is that place): a complaint is
+    `path="compound"`, a ballot `path="vote__compound"`, a community `path="", level="community"`.
+    `columns` names, instead, a column per level for tables that carry each level's id themselves
+    (the metrics snapshots: `{"district": "district_id", …}`). Staff and residents cover compounds
+    only. A superuser's filter lets everything through; an anonymous user's lets nothing through.
+    """
+    if getattr(user, "is_superuser", False):
+        return Q()
     wanted = set(roles)
     q = Q(pk__in=[])
+    if not getattr(user, "is_authenticated", False):
+        return q
     for role in roles_of(user):
         if role.role not in wanted:
             continue
         if role.role in (Role.OFFICIAL, Role.MEDIATOR, Role.COMMITTEE):
-            q |= _place_q(role)
-        elif role.role == Role.STAFF:
-            q |= Q(pk__in=ManagementContract.objects.in_force().filter(company_id=role.company_id).values("compound_id"))
-    if Role.RESIDENT in wanted and is_resident(user):
-        q |= Q(pk__in=Unit.objects.filter(owners__user=user).values("compound_id"))
+            at = role_level(role)
+            lookup = columns.get(at) if columns is not None else (_lookup(path, level, at) if at else None)
+            if lookup:
+                q |= Q(**{lookup: getattr(role, f"{at}_id")})
+        elif role.role == Role.STAFF and level == "compound" and columns is None:
+            managed = ManagementContract.objects.in_force().filter(company_id=role.company_id).values("compound_id")
+            q |= Q(**{_lookup(path, level, level) + "__in": managed})
+    if Role.RESIDENT in wanted and level == "compound" and columns is None and is_resident(user):
+        q |= Q(**{_lookup(path, level, level) + "__in": Unit.objects.filter(owners__user=user).values("compound_id")})
     return q
+
+
+# The reverse of _UP: from each level to the places just below it (District.subdistricts, …).
+_DOWN = {"district": "subdistricts", "subdistrict": "communities", "community": "compounds"}
+
+
+def containing_q(user: User, *, roles: Iterable[str], path: str, level: str) -> Q:
+    """Rows whose place of `level` (through `path`) holds a place one of the user's `roles` names: the
+    areas *around* the user (a district-wide survey covers a town official and the residents of its
+    compounds). Residents name the compounds they own a unit in. Join rows may repeat; filter by pk."""
+    wanted = set(roles)
+    q = Q(pk__in=[])
+    if not getattr(user, "is_authenticated", False):
+        return q
+
+    def lookup(to: str) -> str | None:
+        chain, at = [], level
+        while at != to:
+            if at not in _DOWN:
+                return None
+            chain.append(_DOWN[at])
+            at = {v: k for k, v in _UP.items()}[at]
+        return "__".join([p for p in (path, *chain) if p]) + ("__id" if chain else "_id")
+
+    for at, ids in areas_of(user, roles=wanted).items():
+        found = lookup(at) if ids else None
+        if found:
+            q |= Q(**{f"{found}__in": sorted(ids)})
+    if Role.RESIDENT in wanted and is_resident(user):
+        found = lookup("compound")
+        if found:
+            q |= Q(**{f"{found}__in": Unit.objects.filter(owners__user=user).values("compound_id")})
+    return q
+
+
+def areas_of(user: User, *, roles: Iterable[str]) -> dict[str, set[int]]:
+    """The places the user's `roles` name, by level: {"district": {…}, "subdistrict": {…}, …}."""
+    wanted = set(roles)
+    found: dict[str, set[int]] = {level: set() for level in LEVELS}
+    for role in roles_of(user):
+        at = role_level(role) if role.role in wanted else None
+        if at:
+            found[at].add(getattr(role, f"{at}_id"))
+    return found
 
 
 def compounds_visible_to(user: User, *, roles: Iterable[str] = ALL_ROLES) -> QuerySet[Compound]:
@@ -80,7 +183,7 @@ def compounds_visible_to(user: User, *, roles: Iterable[str] = ALL_ROLES) -> Que
         return Compound.objects.all()
     if not getattr(user, "is_authenticated", False):
         return Compound.objects.none()
-    return Compound.objects.filter(_compound_q(user, roles))
+    return Compound.objects.filter(area_q(user, roles=roles, path=""))
 
 
 def compound_ids_visible_to(user: User, *, roles: Iterable[str] = ALL_ROLES) -> QuerySet:
@@ -121,15 +224,7 @@ def communities_visible_to(user: User) -> QuerySet[Community]:
     if getattr(user, "is_superuser", False) or is_resident(user):
         return Community.objects.all()
     q = Q(pk__in=compounds_visible_to(user).values("community_id"))
-    for role in roles_of(user):
-        if role.role not in (Role.OFFICIAL, Role.MEDIATOR):
-            continue
-        if role.community_id:
-            q |= Q(pk=role.community_id)
-        elif role.subdistrict_id:
-            q |= Q(subdistrict_id=role.subdistrict_id)
-        elif role.district_id:
-            q |= Q(subdistrict__district_id=role.district_id)
+    q |= area_q(user, roles=[Role.OFFICIAL, Role.MEDIATOR], path="", level="community")
     return Community.objects.filter(q)
 
 
@@ -155,6 +250,16 @@ def units_visible_to(user: User) -> QuerySet[Unit]:
         return Unit.objects.none()
     scoped = scope_by_compound(Unit.objects.all(), user, roles=[Role.OFFICIAL, Role.COMMITTEE])
     return (scoped | Unit.objects.filter(owners__user=user)).distinct()
+
+
+def company_ids_of(user: User) -> list[int]:
+    """The companies the user works for as staff."""
+    return [r.company_id for r in roles_of(user) if r.role == Role.STAFF and r.company_id]
+
+
+def community_ids_of(user: User) -> list[int]:
+    """The communities whose residents' committee (社区居委会) the user works for as a community worker."""
+    return [r.community_id for r in roles_of(user) if r.role == Role.OFFICIAL and r.community_id]
 
 
 def official_places(user: User) -> list[RoleAssignment]:
@@ -187,13 +292,8 @@ def with_current_company(qs: QuerySet[Compound]) -> QuerySet[Compound]:
 
 # --- Audit and export log (officials) ----------------------------------------------------------------
 # The audit trail is kept by django-simple-history (committees, ballots, rectification lists…) and by
-# append-only event tables (complaint events). This reads them all through the registries, so it
-# needs no import of the domain apps (which import us).
-
-AUDIT_EVENT_SOURCES = [
-    # (model label, time field, actor field, what happened, path to the compound)
-    ("complaints.ComplaintEvent", "at", "actor", "kind", "complaint__compound"),
-]
+# append-only event tables the apps declare (core.registry.AuditEvents). This reads them all through
+# the registries, so it names none of the domain apps (which import us).
 
 
 def _compound_path(model, depth: int = 3, prefix: str = "") -> str | None:
@@ -233,11 +333,9 @@ def audit_sources() -> list[dict]:
                 "historical": True,
             }
         )
-    for label, time, actor, action, path in AUDIT_EVENT_SOURCES:
-        try:
-            model = apps.get_model(label)
-        except LookupError:
-            continue
+    for events in registry.audit_events():
+        model = apps.get_model(events.model)
+        time, actor, action, path = events.time, events.actor, events.action, events.path
         sources.append(
             {
                 "key": model._meta.label_lower,
@@ -294,31 +392,14 @@ def exports_visible_to(user: User) -> QuerySet:
     return ExportLog.objects.none()
 
 
-def _official_q(user: User, *, district: str, subdistrict: str, community: str) -> Q:
-    """Q over the user's official roles; the arguments name the lookups leading to each level."""
-    q = Q(pk__in=[])
-    for role in official_places(user):
-        if role.community_id and community:
-            q |= Q(**{community: role.community_id})
-        elif role.subdistrict_id and subdistrict:
-            q |= Q(**{subdistrict: role.subdistrict_id})
-        elif role.district_id and district:
-            q |= Q(**{district: role.district_id})
-    return q
-
-
 def communities_in_official_area(user: User) -> QuerySet[Community]:
     """Communities the user is an official of (directly or through their town or district)."""
-    if getattr(user, "is_superuser", False):
-        return Community.objects.all()
-    return Community.objects.filter(_official_q(user, district="subdistrict__district_id", subdistrict="subdistrict_id", community="pk"))
+    return Community.objects.filter(area_q(user, roles=[Role.OFFICIAL], path="", level="community"))
 
 
 def subdistricts_in_official_area(user: User) -> QuerySet[Subdistrict]:
     """Towns the user governs whole: a community worker governs none."""
-    if getattr(user, "is_superuser", False):
-        return Subdistrict.objects.all()
-    return Subdistrict.objects.filter(_official_q(user, district="district_id", subdistrict="pk", community=""))
+    return Subdistrict.objects.filter(area_q(user, roles=[Role.OFFICIAL], path="", level="subdistrict"))
 
 
 def administered_company_ids(user: User) -> set[int]:
@@ -335,10 +416,10 @@ def accounts_visible_to(user: User) -> QuerySet[RoleAssignment]:
         return qs
     q = Q(company_id__in=administered_company_ids(user))
     if official_places(user):
-        place = _official_q(user, district="district_id", subdistrict="subdistrict_id", community="community_id")
-        place |= _official_q(user, district="subdistrict__district_id", subdistrict="subdistrict_id", community="")
-        place |= _official_q(user, district="community__subdistrict__district_id", subdistrict="community__subdistrict_id", community="")
-        place |= Q(compound__in=compounds_visible_to(user, roles=[Role.OFFICIAL]).values("id"))
+        # A worker's role names one place, at any level: inside the official's area, whichever it is.
+        place = Q(pk__in=[])
+        for level in ("district", "subdistrict", "community", "compound"):
+            place |= area_q(user, roles=[Role.OFFICIAL], path=level, level=level)
         q |= Q(role__in=[Role.OFFICIAL, Role.MEDIATOR]) & place
         q |= Q(role=Role.STAFF, company__in=companies_visible_to(user).values("id"))
     return qs.filter(q)
@@ -348,3 +429,36 @@ def claims_to_decide(user: User) -> QuerySet[OwnershipClaim]:
     """Pending ownership claims for units in the user's official area, oldest first (the verification queue)."""
     qs = OwnershipClaim.objects.filter(status=OwnershipClaim.Status.PENDING)
     return scope_by_compound(qs, user, field="unit__compound", roles=[Role.OFFICIAL]).order_by("created_at", "id")
+
+
+AUTOCOMPLETE_KINDS = ("compound", "community", "company", "subdistrict")
+AUTOCOMPLETE_LIMIT = 20
+
+
+def places_matching(user: User, *, kind: str, q: str, limit: int = AUTOCOMPLETE_LIMIT) -> list[dict]:
+    """At most `limit` places of `kind` the user may filter lists by, whose name contains `q` (or whose id is `q`).
+
+    The choices behind the portal's searchable filter inputs: scoped exactly as the choice lists they
+    replace (compounds_visible_to, communities_visible_to, companies_visible_to, subdistricts_visible_to),
+    so a filter can only name a place the user could pick before. Chinese names: a substring match.
+    """
+    qs = {
+        "compound": lambda: compounds_visible_to(user).select_related("community"),
+        "community": lambda: communities_visible_to(user).select_related("subdistrict"),
+        "company": lambda: companies_visible_to(user),
+        "subdistrict": lambda: subdistricts_visible_to(user),
+    }[kind]()
+    q = q.strip()
+    if q.isdigit():
+        qs = qs.filter(Q(name__icontains=q) | Q(pk=int(q)))
+    elif q:
+        qs = qs.filter(name__icontains=q)
+    rows = []
+    for place in qs.order_by("name", "id")[:limit]:
+        detail = ""
+        if kind == "compound":
+            detail = place.community.name
+        elif kind == "community":
+            detail = place.subdistrict.name
+        rows.append({"id": place.pk, "name": place.name, "detail": detail})
+    return rows

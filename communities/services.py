@@ -119,6 +119,21 @@ def contract_create(*, compound: Compound, company: PropertyCompany, start: dt.d
 # --- Accounts of workers: officials manage their area's, a company's administrator its own staff ----------
 
 
+def compound_public_page_set(*, actor: User, compound_id: int, published: bool) -> Compound:
+    """Publish or withdraw a compound's public page (/p/<public id>/); an official of its area only.
+
+    A compound outside the official's area is a 404 (`ScopeError`); nothing else changes.
+    """
+    compound = selectors.compounds_visible_to(actor, roles=[RoleAssignment.Role.OFFICIAL]).filter(pk=compound_id).first()
+    if compound is None:
+        raise ScopeError(_("No such compound."))
+    # updated_at is left alone on purpose: the metrics engine recomputes every month of a compound
+    # whose row changed, and publishing a page changes no figure.
+    Compound.objects.filter(pk=compound.pk).update(public_page=published)
+    compound.public_page = published
+    return compound
+
+
 def _in_scope(qs, pk: int | None, field: str, label: str):
     """The object `pk` if it is in `qs`; unknown and out-of-scope ids get the same answer (no leak)."""
     if pk is None:

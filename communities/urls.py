@@ -5,7 +5,6 @@ from communities import views
 
 app_name = "communities"
 urlpatterns = [
-    path("", views.home, name="home"),
     path("compounds/", views.compound_list, name="compound_list"),
     path("compounds/<int:pk>/", views.compound_detail, name="compound_detail"),
     path("audit/", views.audit_log, name="audit_log"),

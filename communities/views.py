@@ -8,7 +8,6 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,26 +17,6 @@ from communities import forms, selectors, services, workbook
 from communities.models import Subdistrict
 from core.errors import PermissionDenied as DomainPermissionDenied
 from core.errors import ValidationError, WorkflowError
-
-# Landing page per role, first match wins; a page that does not exist yet is skipped.
-HOME_BY_ROLE = [
-    ("official", "ratings:dashboard"),
-    ("staff", "complaints:queue"),
-    ("mediator", "mediation:home"),
-    ("committee", "committees:home"),
-    ("official", "communities:compound_list"),
-]
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    for role, url_name in HOME_BY_ROLE:
-        if request.user.is_superuser or selectors.has_role(request.user, role):
-            try:
-                return redirect(reverse(url_name))
-            except NoReverseMatch:
-                continue
-    return render(request, "communities/home.html")
 
 
 @login_required
@@ -60,6 +39,9 @@ def compound_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+UNITS_PER_PAGE = 50
+
+
 @login_required
 def compound_detail(request: HttpRequest, pk: int) -> HttpResponse:
     compound = get_object_or_404(
@@ -69,7 +51,9 @@ def compound_detail(request: HttpRequest, pk: int) -> HttpResponse:
     contracts = compound.contracts.select_related("company").order_by("-start")
     units = compound.units.all()
     # Owners' names are personal data: only officials of the area see the unit register.
-    register = units.prefetch_related("owners")[:50] if selectors.is_official_for(request.user, compound) else None
+    register = None
+    if selectors.is_official_for(request.user, compound):
+        register = Paginator(units.prefetch_related("owners"), UNITS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "communities/compound_detail.html",

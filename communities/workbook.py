@@ -23,9 +23,10 @@ from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
+from core import xlsx
 from core.errors import ValidationError
 
 COMPOUND_SHEET = "小区"
@@ -214,18 +215,20 @@ def several(value: Any) -> list[str]:
 # --- Writing ---------------------------------------------------------------------------------------
 
 
+# Column kinds in the written workbook (core.xlsx): dates as dates, areas and counts as numbers.
+_KINDS = {"contract_start": "date", "household_count": "integer", "built_year": "integer", "area": "number"}
+
+
 def build(compounds: list[dict[str, Any]], units: list[dict[str, Any]]) -> bytes:
-    """A workbook in the layout above from rows keyed like COMPOUND_COLUMNS / UNIT_COLUMNS."""
-    book = Workbook()
-    book.remove(book.active)
+    """A workbook in the layout above from rows keyed like COMPOUND_COLUMNS / UNIT_COLUMNS (core.xlsx: typed
+    cells, widths, the header row frozen)."""
+    book = xlsx.workbook()
     for sheet_name, columns, rows in ((COMPOUND_SHEET, COMPOUND_COLUMNS, compounds), (UNIT_SHEET, UNIT_COLUMNS, units)):
-        sheet = book.create_sheet(sheet_name)
         keys = list(columns)
-        sheet.append([columns[key][0] for key in keys])
+        cols = [xlsx.Col(columns[key][0], _KINDS.get(key, xlsx.TEXT), width=max(10, len(columns[key][0]) * 3)) for key in keys]
+        sheet = xlsx.Sheet(book, sheet_name, cols)
         for row in rows:
             sheet.append([row.get(key) for key in keys])
-        for index, key in enumerate(keys):
-            sheet.column_dimensions[sheet.cell(row=1, column=index + 1).column_letter].width = max(10, len(columns[key][0]) * 3)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

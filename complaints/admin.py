@@ -38,16 +38,22 @@ class PhotoInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class SupporterInline(ReadOnlyInline):
+    model = models.ComplaintSupporter
+    fields = ("created_at", "channel", "user", "name", "phone", "recorded_by")
+    readonly_fields = fields
+
+
 @admin.register(models.Complaint)
 class ComplaintAdmin(admin.ModelAdmin):
     """Read-only: every change of a work order goes through complaints.services, so it leaves an event."""
 
-    list_display = ("number", "made_at", "compound", "category", "channel", "status", "is_overdue", "assignee", "rating")
+    list_display = ("number", "made_at", "compound", "category", "channel", "status", "is_overdue", "assignee", "supporter_count", "rating")
     list_filter = ("status", "channel", "is_overdue", "supervised", "category", "compound__community__subdistrict")
     search_fields = ("number", "description", "hotline_ticket", "compound__name")
     date_hierarchy = "made_at"
     list_select_related = ("compound", "category", "assigned_company", "assigned_community")
-    inlines = [EventInline, PhotoInline]
+    inlines = [EventInline, PhotoInline, SupporterInline]
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -1,11 +1,15 @@
 """Demo complaints: about twelve months of work orders across the demo district (seed_demo).
 
-- Complaints are spread over the last twelve calendar months (the current one included), in every
-  compound, by household count (old compounds a little more), with a gentle district-wide fall as
-  the campaign takes hold; channels app / 12345 hotline / walk-in; every status; ratings whose
+- Complaints are spread over the last twelve finished calendar months and the current month so far
+  (in proportion to the days gone), in every compound, by household count (old compounds a little
+  more), with a gentle district-wide fall as the campaign takes hold; channels app / 12345 hotline / walk-in; every status; ratings whose
   satisfaction rises through the year (roughly 84% → 97%, the seed article's figures).
-- 天马华耀城 (1268 households) gets 271 complaints in the first six months and 181 in the last six,
-  none rejected: its monthly-average complaint ratio falls by 33.21% (seed article: 月均投诉比下降33.21%).
+- 天马华耀城 (1268 households) gets 271 complaints in the first six finished months and 181 in the last
+  six, none rejected: its monthly-average complaint ratio falls by 33.21% (seed article: 月均投诉比下降33.21%),
+  whether or not a figure leaves out the current, partial month.
+- An early warning (预警): this week's complaints in the busiest community are all e-bike parking and
+  charging (relabelled, so no count changes), and the detector runs once, raising the warning and
+  notifying that community's officials.
 - Each complaint carries the events of the path it took (filed, dispatched, signed for, resolved,
   confirmed or auto-closed, returned, rejected, reopened), written with bulk_create.
 
@@ -29,7 +33,7 @@ from core.workdays import add_working_days, add_working_hours
 
 S = Complaint.Status
 K = ComplaintEvent.Kind
-MONTHS = 12
+MONTHS = 12  # finished months; the current month follows them (index MONTHS)
 BASE_RATIO = 0.42  # complaints per 100 households per month, district-wide, at the start of the year
 TIANMA_FIRST_HALF = [47, 46, 45, 45, 44, 44]  # 271
 TIANMA_SECOND_HALF = [34, 32, 30, 29, 28, 28]  # 181: (181 − 271) ÷ 271 = −33.21%
@@ -100,12 +104,14 @@ def seed(stdout) -> None:
     for m_index, month_start in enumerate(months):
         month_end = _next_month(month_start)
         trend = 1.15 - 0.3 * m_index / (MONTHS - 1)
+        # The current month so far: its share of a month's complaints.
+        share = min(1.0, ((today - month_start).days + 1) / (month_end - month_start).days)
         for compound in compounds:
             if compound.name == "天马华耀城":
-                n = (TIANMA_FIRST_HALF + TIANMA_SECOND_HALF)[m_index]
+                n = (TIANMA_FIRST_HALF + TIANMA_SECOND_HALF)[m_index] if m_index < MONTHS else round(TIANMA_SECOND_HALF[-1] * share)
             else:
                 mean = compound.household_count / 100 * BASE_RATIO * trend * (1.4 if compound.is_old else 1.0)
-                n = _poisson(rng, mean)
+                n = _poisson(rng, mean * share)
             for _ in range(n):
                 plans.append((m_index, month_start, month_end, compound))
 
@@ -139,12 +145,59 @@ def seed(stdout) -> None:
             for kind, actor, at, frm, to, note in path
         ]
         ComplaintEvent.objects.bulk_create(events, batch_size=2000)
-    stdout.write(f"  {len(created)} complaints with {len(events)} events over {MONTHS} months")
+    stdout.write(f"  {len(created)} complaints with {len(events)} events over {MONTHS} months and this one")
+    _surge(categories, now, stdout)
+    _waiting_to_sign(categories, district_official, stdout)
+
+
+def _waiting_to_sign(categories: dict, district_official, stdout) -> None:
+    """This morning's walk-ins, filed through the service: each demo company login opens Linli to
+    complaints waiting to be signed for (待签收), whatever the hour the demo is seeded at."""
+    from complaints import services
+
+    if district_official is None:
+        return
+    walk_ins = [
+        ("福炼小区", "lighting", "3号楼楼道灯坏了，晚上漆黑一片", "陈大爷"),
+        ("福炼小区", "sanitation", "垃圾清运不及时，5号楼旁垃圾堆积发臭", "林阿姨"),
+    ]
+    filed = 0
+    for compound_name, code, text, name in walk_ins:
+        compound = Compound.objects.filter(name=compound_name, is_active=True).first()
+        if compound is None or code not in categories:
+            continue
+        services.complaint_file(
+            actor=district_official,
+            channel=Complaint.Channel.WALKIN,
+            compound=compound,
+            category=categories[code],
+            description=text,
+            reporter_name=name,
+            reporter_phone="13905950000",
+        )
+        filed += 1
+    stdout.write(f"  {filed} walk-in complaints waiting to be signed for")
+
+
+def _surge(categories: dict, now: dt.datetime, stdout) -> None:
+    from django.db.models import Count
+
+    from complaints import surges
+
+    monday = surges.week_start(timezone.localtime(now).date())
+    this_week = Complaint.objects.filter(made_at__gte=surges.local_midnight(monday)).exclude(status=S.REJECTED)
+    busiest = this_week.values("compound__community_id").annotate(n=Count("id")).order_by("-n").first()
+    if not busiest or busiest["n"] < surges.MIN_COUNT:
+        stdout.write("  no early-warning demo: too few complaints so far this week")
+        return
+    this_week.filter(compound__community_id=busiest["compound__community_id"]).update(category=categories["ebike"])
+    raised = surges.surge_detect(now=now)
+    stdout.write(f"  early warnings this week: {len(raised)}")
 
 
 def _months(today: dt.date) -> Iterator[dt.date]:
     first = today.replace(day=1)
-    for back in range(MONTHS - 1, -1, -1):
+    for back in range(MONTHS, -1, -1):
         y, m = first.year, first.month - back
         while m <= 0:
             y, m = y - 1, m + 12
@@ -232,15 +285,16 @@ def _one(rng, seq, m_index, month_start, month_end, compound, categories, compan
             path.append((K.REJECT, district, at, S.DISPATCHED, S.REJECTED, "无效投诉"))
             return c, path
 
-    # This month: a few returned (退单) for reassignment, and a few neglected orders, overdue and supervised.
-    if m_index == MONTHS - 1 and rng.random() < 0.03 and compound.name != "天马华耀城":
+    # Last month and this one: a few returned (退单) for reassignment, a few neglected orders, overdue and supervised.
+    recent = m_index >= MONTHS - 1
+    if recent and rng.random() < 0.03 and compound.name != "天马华耀城":
         at = dispatched_at + dt.timedelta(minutes=rng.randint(10, 60))
         if at < now:
             c.status, c.assigned_company_id, c.assigned_community_id = S.SUBMITTED, None, None
             path.append((K.RETURN, handler, at, S.DISPATCHED, S.SUBMITTED, "非本公司管理范围"))
             c.is_overdue = response_due < now
             return c, path
-    if m_index == MONTHS - 1 and rng.random() < 0.1:
+    if recent and rng.random() < 0.1:
         c.status = S.DISPATCHED
         if rng.random() < 0.5 and dispatched_at + dt.timedelta(hours=1) < now:
             c.status, c.accepted_at = S.ACCEPTED, dispatched_at + dt.timedelta(hours=1)

@@ -1,13 +1,15 @@
 """Complaints (work orders), their append-only events and photos (SPEC §4.1)."""
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from communities.models import Community, Compound, PropertyCompany
+from communities.models import Community, Compound, PropertyCompany, Subdistrict
 
 
 class Category(models.Model):
@@ -66,6 +68,12 @@ class Complaint(models.Model):
         BASIC = "basic", _("basically satisfied")
         DISSATISFIED = "dissatisfied", _("dissatisfied")
 
+    class Overdue(models.TextChoices):
+        """Which deadline an open complaint has missed; both can be."""
+
+        SIGN_FOR = "sign_for", pgettext_lazy("missed deadline", "sign-for overdue")
+        RESOLVE = "resolve", pgettext_lazy("missed deadline", "resolution overdue")
+
     class RejectReason(models.TextChoices):
         INVALID = "invalid", pgettext_lazy("complaint rejected as", "invalid")
         DUPLICATE = "duplicate", pgettext_lazy("complaint rejected as", "duplicate")
@@ -107,6 +115,9 @@ class Complaint(models.Model):
     response_due = models.DateTimeField(_("sign for by"), null=True, blank=True)
     resolve_due = models.DateTimeField(_("resolve by"), null=True, blank=True)
     is_overdue = models.BooleanField(_("overdue"), default=False)
+    # The deadline the handlers were last told is near (complaints.deadlines_near): once per deadline,
+    # so a new deadline (reassignment, reopening, extension) gets its own reminder.
+    deadline_reminded_for = models.DateTimeField(_("deadline reminded"), null=True, blank=True, editable=False)
     extended = models.BooleanField(_("deadline extended"), default=False)
     reopen_count = models.PositiveSmallIntegerField(_("reopened"), default=0)
     supervised = models.BooleanField(_("under supervision"), default=False)
@@ -118,6 +129,10 @@ class Complaint(models.Model):
     duplicate_of = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("duplicate of")
     )
+    # 我也遇到: residents who joined this complaint instead of filing the same problem anew
+    # (ComplaintSupporter). Kept here, written in the joining transaction, so lists show it without a
+    # join; the metrics never read it (a complaint counts once however many residents it affects).
+    supporter_count = models.PositiveIntegerField(_("supporters"), default=0, db_default=0)
 
     class Meta:
         verbose_name = _("complaint")
@@ -129,6 +144,29 @@ class Complaint(models.Model):
             # Queues: a company's or community's open orders.
             models.Index(fields=["assigned_company", "status"], name="complaint_company_status"),
             models.Index(fields=["status", "is_overdue"], name="complaint_status_overdue"),
+            # Lists read by keyset (core.pagination): the queue's default order, ORDER BY made_at DESC, id DESC,
+            # as one backward range; with a status filter (?status=dispatched) the same within the status.
+            models.Index(fields=["made_at", "id"], name="complaint_list_made"),
+            models.Index(fields=["status", "made_at", "id"], name="complaint_list_status_made"),
+            # The queue's sortable columns (?ordering=resolve_due, ?ordering=status), each read by keyset.
+            models.Index(fields=["resolve_due", "id"], name="complaint_list_due"),
+            models.Index(fields=["status", "id"], name="complaint_list_status"),
+            # The officials' to-do count, overdue open complaints by town (complaints.desk.official_tasks, on
+            # every page's top bar): an index-only scan of the overdue ones, not a heap read per complaint.
+            models.Index(
+                fields=["is_overdue", "compound"],
+                include=["reporter", "id"],
+                name="complaint_open_overdue",
+                condition=Q(status__in=("submitted", "dispatched", "accepted"), is_overdue=True),
+            ),
+            # The supervision list: open complaints, ORDER BY is_overdue DESC, resolve_due, id.
+            models.Index(
+                F("is_overdue").desc(),
+                "resolve_due",
+                "id",
+                name="complaint_supervision",
+                condition=Q(status__in=("submitted", "dispatched", "accepted")),
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(status="rejected") | ~Q(reject_reason=""), name="complaint_rejected_has_reason"),
@@ -138,10 +176,88 @@ class Complaint(models.Model):
     def __str__(self) -> str:
         return self.number
 
+    # Overdue (SPEC §4.1), the one rule: the sign-for deadline binds until the complaint is signed for,
+    # the resolve deadline until it is resolved; an open complaint past one of them is overdue. The
+    # `is_overdue` flag (refreshed by complaints.refresh_overdue) stores `overdue_q`; lists, exports and
+    # the API name the missed deadline through `deadlines_missed`.
+    AWAITING_SIGN_FOR = (Status.SUBMITTED, Status.DISPATCHED)
+    AWAITING_RESOLUTION = (Status.SUBMITTED, Status.DISPATCHED, Status.ACCEPTED)
+
+    @classmethod
+    def overdue_q(cls, now: datetime) -> Q:
+        """Complaints past a deadline at `now` (the database form of `deadlines_missed`)."""
+        return Q(status__in=cls.AWAITING_SIGN_FOR, response_due__lt=now) | Q(status__in=cls.AWAITING_RESOLUTION, resolve_due__lt=now)
+
+    @classmethod
+    def deadlines_missed(
+        cls, *, status: str, response_due: datetime | None, resolve_due: datetime | None, now: datetime
+    ) -> list["Complaint.Overdue"]:
+        """The deadlines a complaint in `status` with these deadlines has missed at `now`, sign-for first."""
+        missed = []
+        if status in cls.AWAITING_SIGN_FOR and response_due is not None and response_due < now:
+            missed.append(cls.Overdue.SIGN_FOR)
+        if status in cls.AWAITING_RESOLUTION and resolve_due is not None and resolve_due < now:
+            missed.append(cls.Overdue.RESOLVE)
+        return missed
+
+    @property
+    def missed_deadlines(self) -> list["Complaint.Overdue"]:
+        """The deadlines this complaint has missed now (签收超时 / 办结超时)."""
+        return self.deadlines_missed(status=self.status, response_due=self.response_due, resolve_due=self.resolve_due, now=timezone.now())
+
     @property
     def assignee(self) -> "PropertyCompany | Community | None":
         """Who handles it now: the assigned company, or the community for a self-managed compound."""
         return self.assigned_company or self.assigned_community
+
+
+class ComplaintSupporter(models.Model):
+    """我也遇到 ("me too"): a resident with the same problem as an open complaint who joined it instead of
+    filing anew. They follow it like its reporter (notified at each step) without a complaint of their
+    own: the metrics keep counting complaints (SPEC §5), supporters are shown beside them.
+
+    A resident joins with their account (`user`, once per complaint); a walk-in visitor without an account
+    is recorded by the community worker by name and phone (`user` empty, once per phone).
+    """
+
+    class Channel(models.TextChoices):
+        APP = "app", _("app / API")
+        WALKIN = "walkin", _("walk-in")
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="supporters", verbose_name=_("complaint"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="complaint_supports",
+        verbose_name=_("resident"),
+    )
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.APP)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("recorded by")
+    )
+    created_at = models.DateTimeField(_("joined at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("supporter")
+        verbose_name_plural = _("supporters")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["complaint", "user"], condition=Q(user__isnull=False), name="complaint_supporter_once_per_user"
+            ),
+            models.UniqueConstraint(
+                fields=["complaint", "phone"], condition=Q(user__isnull=True) & ~Q(phone=""), name="complaint_supporter_once_per_phone"
+            ),
+            # An app supporter is a signed-in resident; only a walk-in comes without an account.
+            models.CheckConstraint(condition=Q(user__isnull=False) | Q(channel="walkin"), name="complaint_supporter_has_user_or_walkin"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id}:{self.user_id or self.phone or self.pk}"
 
 
 class ComplaintEvent(models.Model):
@@ -301,3 +417,51 @@ class HotlineImportRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.batch_id}:{self.row_number}"
+
+
+class SurgeWarning(models.Model):
+    """预警: complaints of one target category in one town or community rose well above their own
+    recent baseline this week (`complaints.surges`). One row per category, area and week; the
+    detector updates the count while the week lasts and notifies the area's officials once."""
+
+    class Level(models.TextChoices):
+        SUBDISTRICT = "subdistrict", _("town / subdistrict")
+        COMMUNITY = "community", _("community")
+
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="+", verbose_name=_("category"))
+    level = models.CharField(_("area level"), max_length=12, choices=Level.choices)
+    subdistrict = models.ForeignKey(Subdistrict, on_delete=models.PROTECT, related_name="+", verbose_name=_("town / subdistrict"))
+    community = models.ForeignKey(Community, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("community"))
+    week_start = models.DateField(_("week starting"))
+    count = models.PositiveIntegerField(_("complaints this week"))
+    baseline = models.DecimalField(_("weekly mean of the eight weeks before"), max_digits=10, decimal_places=3)
+    p_value = models.FloatField(_("Poisson upper-tail probability"))
+    created_at = models.DateTimeField(_("raised at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    notified_at = models.DateTimeField(_("officials notified at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("early warning")
+        verbose_name_plural = _("early warnings")
+        ordering = ["-week_start", "p_value"]
+        constraints = [
+            # One warning per category, area and week; NULLS NOT DISTINCT would need PostgreSQL 15,
+            # so the town-level rows get their own partial constraint.
+            models.UniqueConstraint(
+                fields=["category", "community", "week_start"], condition=Q(level="community"), name="surge_unique_community_week"
+            ),
+            models.UniqueConstraint(
+                fields=["category", "subdistrict", "week_start"], condition=Q(level="subdistrict"), name="surge_unique_town_week"
+            ),
+            models.CheckConstraint(
+                condition=(Q(level="community") & Q(community__isnull=False)) | (Q(level="subdistrict") & Q(community__isnull=True)),
+                name="surge_level_matches_area",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category} {self.community or self.subdistrict} {self.week_start:%Y-%m-%d}"
+
+    @property
+    def area(self) -> "Subdistrict | Community":
+        return self.community if self.community_id else self.subdistrict

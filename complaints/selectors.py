@@ -9,18 +9,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from functools import cache
 
+from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from communities.models import Community, Compound, ManagementContract, PropertyCompany, RoleAssignment, Subdistrict
-from communities.selectors import compound_ids_visible_to, roles_of
-from complaints.models import Category, Complaint, ComplaintEvent, ComplaintPhoto
+from communities.selectors import area_q, company_ids_of
+from complaints.models import Category, Complaint, ComplaintEvent, ComplaintPhoto, ComplaintSupporter
+from complaints.services import FilingContext
 from core import errors
-from core.models import Notification, User
+from core.models import User
 from core.sql import ModelColumns, fetch_all
+from core.workdays import add_working_hours
 
 Role = RoleAssignment.Role
 
@@ -31,13 +35,10 @@ def complaints_visible_to(user: User) -> QuerySet[Complaint]:
         return Complaint.objects.none()
     if user.is_superuser:
         return Complaint.objects.all()
-    q = Q(reporter=user)
-    company_ids = [r.company_id for r in roles_of(user) if r.role == Role.STAFF and r.company_id]
+    q = Q(reporter=user) | area_q(user, roles=[Role.STAFF, Role.OFFICIAL], path="compound")
+    company_ids = company_ids_of(user)
     if company_ids:
         q |= Q(assigned_company_id__in=company_ids)
-        q |= Q(compound__in=ManagementContract.objects.in_force().filter(company_id__in=company_ids).values("compound_id"))
-    if any(r.role == Role.OFFICIAL for r in roles_of(user)):
-        q |= Q(compound__in=compound_ids_visible_to(user, roles=[Role.OFFICIAL]))
     return Complaint.objects.filter(q)
 
 
@@ -69,6 +70,24 @@ def photo_get(*, user: User, pk: int) -> ComplaintPhoto:
     if item is None:
         raise errors.ScopeError("Not found.")
     return item
+
+
+DUE_SOON_WORKING_HOURS = 4
+
+
+def due_soon_q(now: dt.datetime) -> Q:
+    """Open complaints whose next deadline falls within the next 4 working hours (即将超时), not yet past it.
+
+    Not signed for: the sign-for or the resolve deadline; signed for: the resolve deadline. Working
+    hours follow core.workdays, so on Friday at 17:00 a deadline on Monday at 11:00 is 3 hours away.
+    """
+    horizon = add_working_hours(now, DUE_SOON_WORKING_HOURS)
+    unsigned = Q(status__in=("submitted", "dispatched")) & (
+        Q(response_due__gt=now, response_due__lte=horizon) | Q(resolve_due__gt=now, resolve_due__lte=horizon)
+    )
+    signed = Q(status="accepted", resolve_due__gt=now, resolve_due__lte=horizon)
+    past = Q(status__in=("submitted", "dispatched"), response_due__lte=now) | Q(resolve_due__lte=now)
+    return (unsigned | signed) & ~past
 
 
 def supervision_list(user: User) -> QuerySet[Complaint]:
@@ -118,16 +137,15 @@ class FilingTargets:
 
     compound: Compound | None
     category: Category | None
-    staff: list[User]  # the active staff of the compound's managing company, to notify of the new assignment
+    context: FilingContext  # today's managing company (None: self-managed) and its active staff
 
 
 def filing_targets(*, compound_id: int, category_id: int) -> FilingTargets:
     """The active compound and category a complaint is filed about (None if unknown or inactive), in one query.
 
-    The compound comes with its community and town and with today's managing company (`cc_id`,
-    `cc_name`, as communities.selectors.with_current_company annotates them), which is what
-    complaint_create needs to dispatch it; `staff` are that company's active staff
-    (complaint_create's `handlers`).
+    The compound comes with its community and town; `context` holds the company managing it today
+    (id and name; other fields load when read) and that company's active staff, which is what
+    complaint_create needs to dispatch it and whom it notifies.
     """
     params = {"compound": compound_id, "category": category_id, "today": timezone.localdate(), "staff": Role.STAFF}
     rows = fetch_all(_filing_targets_sql(), params)
@@ -141,25 +159,131 @@ def filing_targets(*, compound_id: int, category_id: int) -> FilingTargets:
     at += len(_SUBDISTRICT)
     category = _CATEGORY.instance(row, at)
     at += len(_CATEGORY)
+    company = None
     if compound is not None:
         community.subdistrict = subdistrict
         compound.community = community
-        compound.cc_id, compound.cc_name = row[at], row[at + 1]
+        if row[at] is not None:
+            company = PropertyCompany.from_db("default", ["id", "name"], [row[at], row[at + 1]])
     at += 2
     staff: dict[int, User] = {}
     for row in rows:
         member = _USER.instance(row, at)
         if member is not None:
             staff.setdefault(member.pk, member)  # one user may hold two staff roles of the company
-    return FilingTargets(compound=compound, category=category, staff=list(staff.values()))
+    return FilingTargets(compound=compound, category=category, context=FilingContext(company=company, staff=list(staff.values())))
 
 
 def categories_active() -> QuerySet[Category]:
     return Category.objects.filter(is_active=True)
 
 
-def notifications_of(user: User) -> QuerySet[Notification]:
-    """The signed-in user's own notifications, newest first."""
+# --- 我也遇到: similar open complaints a resident may join instead of filing anew -------------------
+SIMILAR_WINDOW = dt.timedelta(days=14)
+SIMILAR_LIMIT = 5
+# pg_trgm similarity (shared trigrams ÷ all trigrams of both texts). Chinese has no spaces, so a whole
+# sentence is one "word" and two accounts of one problem in different words score low: "3号楼电梯停运两天了"
+# against "3号楼的电梯又坏了停运" is 0.15, against an unrelated "小区路灯不亮" 0. The candidates are already
+# narrowed to one compound, category and fortnight, so a low bar is enough to drop the unrelated.
+SIMILAR_MIN_SCORE = 0.1
+OPEN = (Complaint.Status.SUBMITTED, Complaint.Status.DISPATCHED, Complaint.Status.ACCEPTED)
+
+
+def complaints_joinable_by(user: User, *, roles: list[str]) -> QuerySet[Complaint]:
+    """Complaints of the compounds the user's `roles` cover — residents: the compounds they own a unit in;
+    officials: their area (walk-ins) — whoever filed them. Only what a suggestion shows is read from
+    them (SimilarComplaintSerializer): never the reporter."""
     if not getattr(user, "is_authenticated", False):
-        return Notification.objects.none()
-    return Notification.objects.filter(user=user)
+        return Complaint.objects.none()
+    return Complaint.objects.filter(area_q(user, roles=roles, path="compound"))
+
+
+def complaint_joinable_get(*, user: User, pk: int | str, roles: list[str]) -> Complaint:
+    """One complaint the user may join (see complaints_joinable_by); ScopeError (404) otherwise."""
+    try:
+        return complaints_joinable_by(user, roles=roles).select_related("compound__community", "category", "reporter").get(pk=pk)
+    except (Complaint.DoesNotExist, ValueError):
+        raise errors.ScopeError("Not found.") from None
+
+
+@dataclass
+class Similar:
+    complaint: Complaint
+    score: float
+
+
+def _bigrams(text: str) -> set[str]:
+    """Character pairs of each run of non-space text, lower-cased: a rough stand-in for pg_trgm's trigrams
+    that also matches two-character Chinese words (漏水, 电梯)."""
+    grams: set[str] = set()
+    for word in text.lower().split():
+        grams.update(word[i : i + 2] for i in range(max(len(word) - 1, 1)))
+    return grams
+
+
+def similar_complaints(
+    user: User,
+    *,
+    compound_id: int,
+    category_id: int,
+    text: str,
+    roles: list[str],
+    limit: int = SIMILAR_LIMIT,
+    now: dt.datetime | None = None,
+) -> list[Similar]:
+    """Open complaints about the same compound and category made in the last 14 days whose description
+    resembles `text`, most similar first (then the most supported, then the newest), excluding the
+    user's own. Limited to complaints the user may join (`complaints_joinable_by`), so a compound
+    outside the user's scope gives nothing.
+
+    PostgreSQL ranks by pg_trgm's `similarity` (django.contrib.postgres TrigramSimilarity; pg_trgm is
+    installed by migration 0005). Another database (the SQLite of `make run`) narrows the candidates
+    with `icontains` on the text's character pairs and ranks them by the share of pairs in common.
+    """
+    now = now or timezone.now()
+    text = (text or "").strip()
+    if not text:
+        return []
+    base = (
+        complaints_joinable_by(user, roles=roles)
+        .filter(compound_id=compound_id, category_id=category_id, status__in=OPEN, made_at__gte=now - SIMILAR_WINDOW)
+        .exclude(reporter_id=user.pk)
+        .select_related("category")
+    )
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import TrigramSimilarity
+
+        ranked = (
+            base.annotate(score=TrigramSimilarity("description", text))
+            .filter(score__gte=SIMILAR_MIN_SCORE)
+            .order_by("-score", "-supporter_count", "-made_at", "-id")[:limit]
+        )
+        return [Similar(complaint=c, score=round(float(c.score), 3)) for c in ranked]
+    wanted = _bigrams(text)
+    terms = sorted(wanted)[:30]
+    q = Q()
+    for term in terms:
+        q |= Q(description__icontains=term)
+    found = []
+    for c in base.filter(q).order_by("-made_at")[:200]:
+        theirs = _bigrams(c.description)
+        score = len(wanted & theirs) / len(wanted | theirs) if wanted | theirs else 0.0
+        if score >= SIMILAR_MIN_SCORE:
+            found.append(Similar(complaint=c, score=round(score, 3)))
+    found.sort(key=lambda s: (-s.score, -s.complaint.supporter_count, -s.complaint.made_at.timestamp(), -s.complaint.pk))
+    return found[:limit]
+
+
+def complaint_ids_supported_by(user: User, among: list[int]) -> set[int]:
+    """Which of the complaints `among` the user has joined."""
+    if not getattr(user, "is_authenticated", False) or not among:
+        return set()
+    return set(ComplaintSupporter.objects.filter(user=user, complaint_id__in=among).values_list("complaint_id", flat=True))
+
+
+def complaints_supported_by(user: User) -> QuerySet[Complaint]:
+    """The complaints the user joined (我也遇到), newest complaint first (the API pages it by cursor over
+    the complaint's own columns); shown without personal data."""
+    if not getattr(user, "is_authenticated", False):
+        return Complaint.objects.none()
+    return Complaint.objects.filter(supporters__user=user).select_related("category", "compound").order_by("-id")

@@ -10,17 +10,20 @@ engine finds changed months by it.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from communities.models import Community, Compound, ManagementContract, PropertyCompany, RoleAssignment
-from complaints.models import Category, Complaint, ComplaintEvent, ComplaintPhoto
+from complaints.models import Category, Complaint, ComplaintEvent, ComplaintPhoto, ComplaintSupporter, IdempotencyKey
 from core import errors
 from core.models import User
 from core.notifications import Message, notify, notify_many
@@ -56,17 +59,22 @@ def deadlines_from(start: dt.datetime, category: Category) -> tuple[dt.datetime,
     return add_working_hours(start, category.accept_hours), add_working_days(start, category.resolve_days)
 
 
-def _assignee_for(compound: Compound, on: dt.date | None = None) -> tuple[PropertyCompany | None, Community | None]:
-    """(company, community): the managing company, or the community for a self-managed compound.
+@dataclass(frozen=True)
+class FilingContext:
+    """What a caller already read with the compound it files about (complaints.selectors.filing_targets):
+    the company managing it today (None: self-managed) and that company's active staff, to notify.
+    complaint_create then reads neither again."""
 
-    A compound read through communities.selectors.with_current_company (today's contract) already
-    carries its company's id and name: no query then.
-    """
-    if on is None and hasattr(compound, "cc_id"):
-        if compound.cc_id is None:
-            return None, compound.community
-        # Only id and name are known; any other field loads on first access (Django's deferred fields).
-        return PropertyCompany.from_db(compound._state.db, ["id", "name"], [compound.cc_id, compound.cc_name]), None
+    company: PropertyCompany | None
+    staff: Sequence[User] = ()
+
+
+def _assignee_for(
+    compound: Compound, on: dt.date | None = None, *, context: FilingContext | None = None
+) -> tuple[PropertyCompany | None, Community | None]:
+    """(company, community): the managing company, or the community for a self-managed compound."""
+    if context is not None and on is None:
+        return (context.company, None) if context.company is not None else (None, compound.community)
     contract = ManagementContract.objects.in_force(on).filter(compound=compound).select_related("company").first()
     if contract:
         return contract.company, None
@@ -137,6 +145,14 @@ def _number(made_at: dt.datetime, pk: int) -> str:
 
 
 # --- creation ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Timeline:
+    """The events and photos a new complaint was created with: its detail renders from them without re-reading."""
+
+    events: Sequence[ComplaintEvent]
+    photos: Sequence[ComplaintPhoto]
+
+
 def complaint_create(
     *,
     compound: Compound,
@@ -152,7 +168,8 @@ def complaint_create(
     hotline_ticket: str | None = None,
     photos: Sequence[UploadedFile] = (),
     actor: User | None = None,
-    handlers: Sequence[User] | None = None,
+    context: FilingContext | None = None,
+    then: Callable[[Complaint, Timeline], None] | None = None,
 ) -> Complaint:
     """File a complaint and dispatch it at once (SPEC §4.1).
 
@@ -162,9 +179,10 @@ def complaint_create(
     compound is self-managed, to its community; `response_due`/`resolve_due` in working time from
     now), its report photos, a `create` and a `dispatch` event, and notifications for the reporter
     and for the handlers. `made_at` defaults to now (for a 12345 ticket pass the call time).
-    `handlers`: the users to notify of the new assignment when the caller has already read them
-    (the staff complaints.selectors.filing_targets read with the compound's managing company); otherwise
-    handlers_of() looks them up.
+    `context`: the managing company and its staff when the caller has already read them
+    (complaints.selectors.filing_targets); otherwise they are looked up. `then(complaint, timeline)`
+    runs last inside the transaction with the events and photos just written (complaint_file renders
+    and stores its response there, without re-reading them).
     Raises core.errors.ValidationError (400, with the field) or core.uploads.InvalidUpload (400/413).
     """
     now = timezone.now()
@@ -191,7 +209,7 @@ def complaint_create(
     photos = list(photos)
     extensions = validate_images(photos, max_count=MAX_PHOTOS)
 
-    company, community = _assignee_for(compound)
+    company, community = _assignee_for(compound, context=context)
     response_due, resolve_due = deadlines_from(now, category)
     try:
         # No savepoint: inside a caller's transaction a failure here aborts it anyway.
@@ -241,6 +259,8 @@ def complaint_create(
                     ),
                 ]
             )
+            # The context's staff are the managing company's: a self-managed compound's community finds its own.
+            handlers = list(context.staff) if context is not None and complaint.assigned_company_id else None
             messages = [_new_assignment_message(complaint, handlers)]
             if reporter is not None:
                 messages.append(
@@ -253,13 +273,94 @@ def complaint_create(
                     )
                 )
             notify_many(messages)  # one INSERT for the handlers and the reporter
+            if then is not None:
+                then(complaint, Timeline(events=events, photos=saved))
     except IntegrityError as exc:
         if hotline_ticket and "hotline_ticket" in str(exc):
             raise errors.ValidationError(_("This 12345 ticket has already been imported."), field="hotline_ticket") from None
         raise
-    # The new complaint's timeline and photos are known: callers can render it without re-reading.
-    complaint._prefetched_objects_cache = {"events": events, "photos": saved}
     return complaint
+
+
+# --- filing (API and portal) -----------------------------------------------------------------------
+@dataclass
+class Filing:
+    """The outcome of complaint_file: the new complaint and the response stored with its key, or a replay."""
+
+    complaint: Complaint | None
+    response: dict | None
+    status: int = 201
+    replayed: bool = False
+
+
+def may_file_walk_ins(user: User) -> bool:
+    """Walk-in complaints are recorded by officials (community workers) and superusers: one rule for API and portal."""
+    from communities.selectors import has_role
+
+    return bool(user.is_superuser or has_role(user, Role.OFFICIAL))
+
+
+def complaint_filing_replay(*, actor: User, key: str, fingerprint: str) -> Filing | None:
+    """The stored response of an earlier filing with this Idempotency-Key, if any; 409 when the body differs."""
+    if not key:
+        return None
+    stored = IdempotencyKey.objects.filter(user=actor, key=key).first()
+    if stored is None:
+        return None
+    if stored.fingerprint != fingerprint:
+        raise errors.WorkflowError(_("This Idempotency-Key was already used for a different request."))
+    return Filing(complaint=None, response=stored.response_body, status=stored.response_status, replayed=True)
+
+
+def complaint_file(
+    *,
+    actor: User,
+    channel: str = Complaint.Channel.APP,
+    context: FilingContext | None = None,
+    idempotency_key: str = "",
+    fingerprint: str = "",
+    render: Callable[[Complaint, Timeline], dict] | None = None,
+    **fields,
+) -> Filing:
+    """A resident (or, for a walk-in, an official) files a complaint through the API or the portal.
+
+    Decides who may file for whom: a walk-in (`channel="walkin"`) only by an official or a superuser,
+    with no reporter account (the person is named in `reporter_name`/`reporter_phone`); anything
+    else is filed by `actor` as the reporter. `context` (the managing company and its staff, read with
+    the compound) spares complaint_create those reads; for a self-managed compound the community's
+    workers are notified. Writes, in one transaction, the complaint (complaint_create) and
+    with `idempotency_key` the `IdempotencyKey` row holding `render(complaint, timeline)` (the new
+    complaint's events and photos, so the response needs no re-read); a concurrent retry
+    that committed the same key first is answered with its response. Raises ValidationError (400)
+    for a walk-in by anyone else, WorkflowError (409) for a reused key with a different body.
+    """
+    if channel == Complaint.Channel.WALKIN and not may_file_walk_ins(actor):
+        raise errors.ValidationError(_("Walk-in complaints are recorded by community workers."), field="channel")
+    reporter = None if channel == Complaint.Channel.WALKIN else actor
+    rendered: dict = {}
+
+    def then(complaint: Complaint, timeline: Timeline) -> None:
+        rendered["body"] = body = render(complaint, timeline) if render is not None else None
+        if idempotency_key:
+            IdempotencyKey.objects.create(
+                user=actor,
+                key=idempotency_key,
+                fingerprint=fingerprint,
+                complaint=complaint,
+                response_status=201,
+                response_body=json.loads(json.dumps(body, default=str)),
+            )
+
+    try:
+        with transaction.atomic():
+            complaint = complaint_create(**fields, channel=channel, reporter=reporter, actor=actor, context=context, then=then)
+    except IntegrityError:
+        # A concurrent retry with the same key committed first: ours rolled back; answer with its response.
+        replay = complaint_filing_replay(actor=actor, key=idempotency_key, fingerprint=fingerprint)
+        if replay is None:
+            raise
+        return replay
+    return Filing(complaint=complaint, response=rendered["body"])
 
 
 def _assignee_label(complaint: Complaint) -> str:
@@ -285,9 +386,30 @@ def _new_assignment_message(complaint: Complaint, handlers: Sequence[User] | Non
     )
 
 
-def _notify_reporter(complaint: Complaint, kind: str, title: str, body: str = "") -> None:
+def supporters_of(complaint: Complaint) -> list[User]:
+    """The residents who joined the complaint (我也遇到) with their accounts; walk-in supporters have none."""
+    return list(User.objects.filter(complaint_supports__complaint=complaint, is_active=True).distinct())
+
+
+def _supporter_message(complaint: Complaint, kind: str, what: str, body: str = "") -> Message:
+    # No link: the complaint's page is the reporter's and the handlers'; a supporter follows it through
+    # GET /api/v1/complaints/supported/, which shows it without anyone's personal data.
+    return Message(
+        users=supporters_of(complaint),
+        kind=kind,
+        title=_("A complaint you joined, %(number)s: %(what)s") % {"number": complaint.number, "what": what},
+        body=body,
+    )
+
+
+def _notify_followers(complaint: Complaint, kind: str, what: str, body: str = "", *, supporters_what: str = "") -> None:
+    """Tell the reporter and the supporters (我也遇到) what happened to the complaint, in one INSERT
+    (`supporters_what` where the supporters' wording differs: only the reporter rates a resolution)."""
+    messages = [_supporter_message(complaint, kind, supporters_what or what, body)]
     if complaint.reporter_id:
-        notify(users=[complaint.reporter], kind=kind, title=title, body=body, url=_url(complaint))
+        title = _status_title(complaint, what)
+        messages.append(Message(users=[complaint.reporter], kind=kind, title=title, body=body, url=_url(complaint)))
+    notify_many(messages)
 
 
 # --- who may do what, and when --------------------------------------------------------------------
@@ -300,19 +422,19 @@ OPEN_STATUSES = (Status.SUBMITTED, Status.DISPATCHED, Status.ACCEPTED)
 
 def is_handler(user: User, complaint: Complaint) -> bool:
     """The assigned company's staff, or (community-assigned) an official whose area covers the compound."""
-    from communities.selectors import is_official_for, roles_of
+    from communities.selectors import company_ids_of, is_official_for
 
     if complaint.assigned_company_id:
-        return any(r.role == Role.STAFF and r.company_id == complaint.assigned_company_id for r in roles_of(user))
+        return complaint.assigned_company_id in company_ids_of(user)
     if complaint.assigned_community_id:
         return is_official_for(user, complaint.compound)
     return False
 
 
 def is_supervisor(user: User, complaint: Complaint) -> bool:
-    from communities.selectors import is_official_for, roles_of
+    from communities.selectors import has_role, is_official_for
 
-    if not user.is_superuser and not any(r.role == Role.OFFICIAL for r in roles_of(user)):
+    if not user.is_superuser and not has_role(user, Role.OFFICIAL):
         return False  # what is_official_for answers too, without building its query
     return is_official_for(user, complaint.compound)
 
@@ -445,9 +567,7 @@ def complaint_accept(*, complaint: Complaint, actor: User) -> Complaint:
         complaint = _transition(
             complaint, actor=actor, kind=Kind.ACCEPT, from_status=Status.DISPATCHED, to_status=Status.ACCEPTED, accepted_at=now, now=now
         )
-        _notify_reporter(
-            complaint, "complaint.accepted", _status_title(complaint, _("signed for by %(who)s") % {"who": _assignee_label(complaint)})
-        )
+        _notify_followers(complaint, "complaint.accepted", (_("signed for by %(who)s") % {"who": _assignee_label(complaint)}))
     return complaint
 
 
@@ -474,7 +594,7 @@ def complaint_return(*, complaint: Complaint, actor: User, reason: str) -> Compl
             body=reason,
             url=_url(complaint),
         )
-        _notify_reporter(complaint, "complaint.returned", _status_title(complaint, _("returned for reassignment")))
+        _notify_followers(complaint, "complaint.returned", (_("returned for reassignment")))
     return complaint
 
 
@@ -500,11 +620,12 @@ def complaint_resolve(*, complaint: Complaint, actor: User, note: str, photos: S
         )
         if photos:
             _save_photos(complaint, photos, extensions, stage=ComplaintPhoto.Stage.RESOLUTION, by=actor)
-        _notify_reporter(
+        _notify_followers(
             complaint,
             "complaint.resolved",
-            _status_title(complaint, _("resolved — please confirm and rate it")),
+            _("resolved — please confirm and rate it"),
             body=note,
+            supporters_what=pgettext("complaint status", "resolved"),
         )
     return complaint
 
@@ -558,7 +679,7 @@ def complaint_reject(*, complaint: Complaint, actor: User, reason: str, note: st
             is_overdue=False,
             closed_at=timezone.now(),
         )
-        _notify_reporter(complaint, "complaint.rejected", _status_title(complaint, pgettext("complaint status", "rejected")), body=note)
+        _notify_followers(complaint, "complaint.rejected", (pgettext("complaint status", "rejected")), body=note)
     return complaint
 
 
@@ -590,9 +711,7 @@ def complaint_reassign(*, complaint: Complaint, actor: User, company=None, commu
             now=now,
         )
         _notify_new_assignment(complaint)
-        _notify_reporter(
-            complaint, "complaint.reassigned", _status_title(complaint, _("reassigned to %(who)s") % {"who": company or community})
-        )
+        _notify_followers(complaint, "complaint.reassigned", (_("reassigned to %(who)s") % {"who": company or community}))
     return complaint
 
 
@@ -609,7 +728,9 @@ def complaint_extend(*, complaint: Complaint, actor: User, days: int, reason: st
         if reason_now:
             raise errors.WorkflowError(reason_now)
         new_due = add_working_days(max(locked.resolve_due or now, now), days)
-        still_overdue = locked.status != Status.ACCEPTED and bool(locked.response_due and locked.response_due < now)
+        still_overdue = bool(
+            Complaint.deadlines_missed(status=locked.status, response_due=locked.response_due, resolve_due=new_due, now=now)
+        )
         Complaint.objects.filter(pk=locked.pk).update(extended=True, resolve_due=new_due, is_overdue=still_overdue, updated_at=now)
         complaint.extended, complaint.resolve_due, complaint.is_overdue, complaint.updated_at = True, new_due, still_overdue, now
         ComplaintEvent.objects.create(
@@ -677,11 +798,17 @@ def complaint_confirm(*, complaint: Complaint, actor: User, rating: str, note: s
             closed_at=now,
             now=now,
         )
-        notify(
-            users=handlers_of(complaint),
-            kind="complaint.confirmed",
-            title=_("Complaint %(number)s closed: %(rating)s") % {"number": complaint.number, "rating": Complaint.Rating(rating).label},
-            url=_url(complaint),
+        rated = Complaint.Rating(rating).label
+        notify_many(
+            [
+                Message(
+                    users=handlers_of(complaint),
+                    kind="complaint.confirmed",
+                    title=_("Complaint %(number)s closed: %(rating)s") % {"number": complaint.number, "rating": rated},
+                    url=_url(complaint),
+                ),
+                _supporter_message(complaint, "complaint.confirmed", _("closed, rated %(rating)s") % {"rating": rated}),
+            ]
         )
     return complaint
 
@@ -716,12 +843,17 @@ def complaint_reopen(*, complaint: Complaint, actor: User, note: str = "") -> Co
             extended=False,
             now=now,
         )
-        notify(
-            users=[*handlers_of(complaint), *supervising_officials(complaint.compound)],
-            kind="complaint.reopened",
-            title=_("Complaint %(number)s reopened: the resident is dissatisfied") % {"number": complaint.number},
-            body=note,
-            url=_url(complaint),
+        notify_many(
+            [
+                Message(
+                    users=[*handlers_of(complaint), *supervising_officials(complaint.compound)],
+                    kind="complaint.reopened",
+                    title=_("Complaint %(number)s reopened: the resident is dissatisfied") % {"number": complaint.number},
+                    body=note,
+                    url=_url(complaint),
+                ),
+                _supporter_message(complaint, "complaint.reopened", _("reopened: the reporter is dissatisfied")),
+            ]
         )
     return complaint
 
@@ -742,6 +874,77 @@ def complaint_comment(*, complaint: Complaint, actor: User, note: str) -> Compla
             url=_url(complaint),
         )
     return event
+
+
+# --- 我也遇到: joining an open complaint instead of filing anew -------------------------------------
+def _may_join(complaint: Complaint, *, by_user: User | None) -> None:
+    """409 unless the complaint is open and (for a resident) not their own."""
+    if complaint.status not in OPEN_STATUSES:
+        raise errors.WorkflowError(
+            _("The complaint is %(status)s; only an open complaint can be joined.") % {"status": Status(complaint.status).label}
+        )
+    if by_user is not None and complaint.reporter_id == by_user.pk:
+        raise errors.WorkflowError(_("You filed this complaint yourself; you follow it already."))
+
+
+def _add_supporter(complaint: Complaint, supporter: ComplaintSupporter, existing) -> tuple[ComplaintSupporter, bool]:
+    """Insert the supporter and count it on the complaint, under the complaint's row lock; an earlier
+    or concurrent join of the same person (the unique constraints) returns theirs, unchanged."""
+    with transaction.atomic():
+        locked = _lock(complaint)
+        _may_join(locked, by_user=supporter.user)
+        found = existing.first()
+        if found is not None:
+            return found, False
+        try:
+            with transaction.atomic():  # a savepoint: a lost race leaves the outer transaction usable
+                supporter.save()
+        except IntegrityError:
+            found = existing.first()
+            if found is None:
+                raise
+            return found, False
+        now = timezone.now()
+        Complaint.objects.filter(pk=complaint.pk).update(supporter_count=F("supporter_count") + 1, updated_at=now)
+        complaint.supporter_count = locked.supporter_count + 1
+    return supporter, True
+
+
+def complaint_support(*, complaint: Complaint, actor: User) -> tuple[ComplaintSupporter, bool]:
+    """A resident joins an open complaint of a compound they own a unit in (我也遇到) instead of filing
+    the same problem anew. Returns (the supporter row, whether it was new): joining twice is harmless.
+
+    The resident is then notified at each later step like the reporter; no complaint is created, so
+    the metrics are untouched (`supporter_count` is shown beside them). Raises ScopeError (404) for a
+    complaint outside the resident's compounds, WorkflowError (409) for a closed, resolved or rejected
+    complaint or the resident's own.
+    """
+    from complaints.selectors import complaints_joinable_by
+
+    if not complaints_joinable_by(actor, roles=[Role.RESIDENT]).filter(pk=complaint.pk).exists():
+        raise errors.ScopeError("Not found.")
+    existing = ComplaintSupporter.objects.filter(complaint=complaint, user=actor)
+    return _add_supporter(
+        complaint, ComplaintSupporter(complaint=complaint, user=actor, channel=ComplaintSupporter.Channel.APP, recorded_by=actor), existing
+    )
+
+
+def complaint_support_walk_in(*, complaint: Complaint, actor: User, name: str = "", phone: str = "") -> tuple[ComplaintSupporter, bool]:
+    """A community worker records a walk-in visitor (no account) as a supporter of an open complaint of
+    their area instead of a new walk-in complaint; once per phone number when one is given. The visitor
+    is not notified (no account): the worker gives them the complaint's number. Raises ScopeError (404)
+    outside the worker's area, WorkflowError (409) for a complaint no longer open."""
+    from complaints.selectors import complaints_joinable_by
+
+    if not may_file_walk_ins(actor):
+        raise errors.PermissionDenied(_("Walk-in complaints are recorded by community workers."))
+    if not complaints_joinable_by(actor, roles=[Role.OFFICIAL]).filter(pk=complaint.pk).exists():
+        raise errors.ScopeError("Not found.")
+    name = _clean_text(name, field="reporter_name", max_length=50, required=False)
+    phone = _clean_text(phone, field="reporter_phone", max_length=20, required=False)
+    existing = ComplaintSupporter.objects.filter(complaint=complaint, user=None, phone=phone if phone else None)
+    row = ComplaintSupporter(complaint=complaint, name=name, phone=phone, channel=ComplaintSupporter.Channel.WALKIN, recorded_by=actor)
+    return _add_supporter(complaint, row, existing)
 
 
 # --- periodic steps -------------------------------------------------------------------------------
@@ -766,15 +969,14 @@ def complaint_auto_close(*, complaint_id: int, now: dt.datetime | None = None) -
             to_status=Status.CLOSED,
             note=_("Not confirmed within 7 days; closed without a rating."),
         )
-        _notify_reporter(complaint, "complaint.closed", _status_title(complaint, _("closed without a rating")))
+        _notify_followers(complaint, "complaint.closed", (_("closed without a rating")))
     return True
 
 
 def overdue_q(now: dt.datetime):
-    """Open complaints past a deadline: not signed for by `response_due`, or not resolved by `resolve_due`."""
-    from django.db.models import Q
-
-    return Q(status__in=(Status.SUBMITTED, Status.DISPATCHED), response_due__lt=now) | Q(status__in=OPEN_STATUSES, resolve_due__lt=now)
+    """Open complaints past a deadline: not signed for by `response_due`, or not resolved by `resolve_due`
+    (the rule is `Complaint.overdue_q` / `Complaint.deadlines_missed`)."""
+    return Complaint.overdue_q(now)
 
 
 def complaint_mark_overdue(*, complaint_id: int, now: dt.datetime | None = None) -> bool:
@@ -797,18 +999,37 @@ def complaint_mark_overdue(*, complaint_id: int, now: dt.datetime | None = None)
     return True
 
 
+def complaint_remind_deadline(*, complaint_id: int, now: dt.datetime | None = None) -> bool:
+    """Tell the handlers that the complaint's next deadline is within 4 working hours. Once per deadline:
+    the deadline is claimed by a conditional update before the notification is written. Returns whether it notified."""
+    from complaints.selectors import due_soon_q
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        complaint = (
+            Complaint.objects.filter(due_soon_q(now), pk=complaint_id)
+            .select_related("compound", "category", "assigned_company", "assigned_community")
+            .first()
+        )
+        if complaint is None:
+            return False
+        unsigned = complaint.status in (Status.SUBMITTED, Status.DISPATCHED)
+        sign_near = unsigned and complaint.response_due and complaint.response_due > now
+        deadline = complaint.response_due if sign_near else complaint.resolve_due
+        claimed = Complaint.objects.filter(pk=complaint_id).exclude(deadline_reminded_for=deadline).update(deadline_reminded_for=deadline)
+        if not claimed:
+            return False
+        local = timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M")
+        title = (
+            _("Complaint %(number)s must be signed for by %(time)s")
+            if sign_near
+            else _("Complaint %(number)s must be resolved by %(time)s")
+        ) % {"number": complaint.number, "time": local}
+        notify(users=handlers_of(complaint), kind="complaint.deadline_near", title=title, body=str(complaint.compound), url=_url(complaint))
+    return True
+
+
 def complaints_clear_overdue(*, now: dt.datetime | None = None) -> int:
     """Clear the flag on complaints no longer overdue (signed for in time after a return, or closed)."""
     now = now or timezone.now()
     return Complaint.objects.filter(is_overdue=True).exclude(overdue_q(now)).update(is_overdue=False, updated_at=now)
-
-
-# --- notifications ---------------------------------------------------------------------------------
-def notification_mark_read(*, user: User, ids: Sequence[int] | None = None) -> int:
-    """Mark the user's own notifications read (all unread ones if `ids` is None). Returns how many."""
-    from core.models import Notification
-
-    qs = Notification.objects.filter(user=user, read_at__isnull=True)
-    if ids is not None:
-        qs = qs.filter(pk__in=ids)
-    return qs.update(read_at=timezone.now())

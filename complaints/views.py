@@ -1,4 +1,4 @@
-"""Portal pages of the complaints app: the queue, a complaint's page, supervision list and exports.
+"""Portal pages of the complaints app: the queue, a complaint's page and the supervision list (exports: complaints.exports).
 
 Every page starts from complaints.selectors; every button posts to `act`, which calls the same
 services as the API. Out of scope is a 404; a step the workflow refuses comes back as a message.
@@ -6,49 +6,88 @@ services as the API. Out of scope is a 404; a step the workflow refuses comes ba
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
-from communities.models import Community, Compound, PropertyCompany
+from communities.models import Compound
 from communities.selectors import compounds_visible_to, has_role
-from complaints import selectors, services
+from complaints import forms as complaint_forms
+from complaints import selectors, services, surges
 from complaints.api.filters import ComplaintFilter
 from complaints.api.serializers import hides_reporter
+from complaints.forms import step_form
 from complaints.models import Category, Complaint
-from core import errors, privacy
-from core.uploads import InvalidUpload
+from core import errors, pagination, portal
+from core.portal import PhotosField
 
-EXPORT_LIMIT = 100_000
+OPEN_STATUSES = (Complaint.Status.SUBMITTED, Complaint.Status.DISPATCHED, Complaint.Status.ACCEPTED)
+# Columns the queue sorts by (?ordering=made_at / -made_at …); each has an index (complaints migration 0009).
+SORTABLE = ("made_at", "resolve_due", "status")
 
 
-def _filtered(request: HttpRequest, base: QuerySet[Complaint]) -> tuple[ComplaintFilter, QuerySet[Complaint]]:
-    filterset = ComplaintFilter.for_user(request.GET, queryset=base, user=request.user)
+def _filtered(
+    request: HttpRequest, base: QuerySet[Complaint], *, default_open: bool = False
+) -> tuple[ComplaintFilter, QuerySet[Complaint]]:
+    data = request.GET.copy()
+    if (default_open and "status" not in data) or data.getlist("status") == ["open"]:
+        data.setlist("status", list(OPEN_STATUSES))  # staff start from what is still to do
+    elif data.getlist("status") == [""]:
+        del data["status"]  # "any status", asked for explicitly
+    filterset = ComplaintFilter.for_user(data, queryset=base, user=request.user)
     qs = filterset.qs if filterset.is_valid() else base.none()
-    if not request.GET.get("ordering"):
+    if not data.get("ordering"):
         qs = qs.order_by("-made_at", "-id")
     return filterset, qs
 
 
+def _chosen(filterset: ComplaintFilter) -> dict[str, str]:
+    """Names of the places the filter names, for the searchable inputs (the page carries no list of places)."""
+    data = getattr(filterset.form, "cleaned_data", {}) or {}
+    return {name: str(data[name]) for name in ("compound", "community") if data.get(name)}
+
+
+def _window(request: HttpRequest, qs: QuerySet[Complaint], ordering: list[str] | None = None) -> pagination.Window:
+    """A page of the list by ?cursor= or ?page= (1–50); a stale or bad one shows the first page with a note."""
+    try:
+        return pagination.paginate(qs, ordering=ordering, page=request.GET.get("page"), cursor=request.GET.get("cursor"), size=PAGE_SIZE)
+    except ValueError:  # InvalidCursor included
+        messages.warning(request, _("That page is no longer available; showing the first page."))
+        return pagination.paginate(qs, ordering=ordering, size=PAGE_SIZE)
+
+
+def _query_without(request: HttpRequest, *names: str) -> str:
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
+
+
+PAGE_SIZE = 30
+
+
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
-    """The work-order queue: staff see their company's, officials their area's, residents their own."""
-    filterset, qs = _filtered(request, selectors.complaints_for_list(request.user))
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(request, "complaints/queue.html", {"filter": filterset, "page": page, "query": query.urlencode()})
+    """The work-order queue: staff see their company's (open ones unless asked), officials their area's, residents their own."""
+    filterset, qs = _filtered(request, selectors.complaints_for_list(request.user), default_open=has_role(request.user, "staff"))
+    ordering = request.GET.get("ordering", "")
+    context = {
+        "filter": filterset,
+        "page": _window(request, qs),
+        "query": _query_without(request, "page", "cursor"),
+        "sort_query": _query_without(request, "page", "cursor", "ordering"),
+        "ordering": ordering,
+        "sortable": SORTABLE,
+        "chosen": _chosen(filterset),
+        "open_statuses": OPEN_STATUSES,
+    }
+    return render(request, "complaints/queue.html", context)
 
 
 @login_required
@@ -57,18 +96,21 @@ def supervision(request: HttpRequest) -> HttpResponse:
     if not (request.user.is_superuser or has_role(request.user, "official")):
         raise Http404
     filterset, _qs = _filtered(request, selectors.supervision_list(request.user))
-    qs = filterset.qs.order_by("-is_overdue", "resolve_due", "id") if filterset.is_valid() else _qs
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    return render(request, "complaints/supervision.html", {"filter": filterset, "page": page})
+    qs = filterset.qs if filterset.is_valid() else _qs
+    page = _window(request, qs, ordering=["-is_overdue", "resolve_due", "id"])
+    context = {"filter": filterset, "page": page, "query": _query_without(request, "page", "cursor"), "chosen": _chosen(filterset)}
+    return render(request, "complaints/supervision.html", context)
 
 
-@login_required
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        complaint = selectors.complaint_get(user=request.user, pk=pk)
-    except errors.ScopeError:
-        raise Http404 from None
+def _detail_page(request: HttpRequest, complaint: Complaint, *, failed: tuple[str, object] | None = None) -> HttpResponse:
+    """The complaint page; `failed` is (step, form) of a step just refused, re-shown with what was typed."""
     hidden = hides_reporter(request.user, complaint)
+    actions = services.allowed_actions(request.user, complaint)
+    step_forms = [
+        (step, failed[1] if failed and failed[0] == step else step_form(step, complaint))
+        for step in complaint_forms.FORMS
+        if step in actions
+    ]
     return render(
         request,
         "complaints/detail.html",
@@ -77,72 +119,84 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "hide_reporter": hidden,
             "events": complaint.events.all(),
             "photos": complaint.photos.all(),
-            "actions": services.allowed_actions(request.user, complaint),
-            "ratings": Complaint.Rating.choices,
-            "reject_reasons": Complaint.RejectReason.choices,
-            "companies": PropertyCompany.objects.order_by("name")
-            if has_role(request.user, "official") or request.user.is_superuser
-            else [],
-            "communities": Community.objects.filter(pk=complaint.compound.community_id),
+            "actions": actions,
+            "step_forms": step_forms,
         },
+        status=400 if failed else 200,
     )
 
 
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        complaint = selectors.complaint_get(user=request.user, pk=pk)
+    except errors.ScopeError:
+        raise Http404 from None
+    return _detail_page(request, complaint)
 
 
 @login_required
 @require_POST
 def act(request: HttpRequest, pk: int, step: str) -> HttpResponse:
-    """Take one workflow step from the complaint page, through the same services as the API."""
+    """Take one workflow step from the complaint page, through the same services as the API.
+
+    A refused step re-renders the page with the step's form as it was typed and the error next to its
+    field (core.portal); a step no longer offered (someone else took it) comes back as a message.
+    """
     try:
         complaint = selectors.complaint_get(user=request.user, pk=pk)
     except errors.ScopeError:
         raise Http404 from None
     if step not in services.ACTIONS:
         raise Http404
-    p, user = request.POST, request.user
-    try:
+    user = request.user
+    form = step_form(step, complaint, request.POST, request.FILES)
+
+    def call(d: dict):
         match step:
             case "accept":
-                services.complaint_accept(complaint=complaint, actor=user)
+                return services.complaint_accept(complaint=complaint, actor=user)
             case "return":
-                services.complaint_return(complaint=complaint, actor=user, reason=p.get("reason", ""))
+                return services.complaint_return(complaint=complaint, actor=user, reason=d["reason"])
             case "resolve":
-                services.complaint_resolve(complaint=complaint, actor=user, note=p.get("note", ""), photos=request.FILES.getlist("photos"))
+                return services.complaint_resolve(complaint=complaint, actor=user, note=d["note"], photos=d["photos"])
             case "confirm":
-                services.complaint_confirm(complaint=complaint, actor=user, rating=p.get("rating", ""), note=p.get("note", ""))
+                return services.complaint_confirm(complaint=complaint, actor=user, rating=d["rating"], note=d["note"])
             case "reopen":
-                services.complaint_reopen(complaint=complaint, actor=user, note=p.get("note", ""))
+                return services.complaint_reopen(complaint=complaint, actor=user, note=d["note"])
             case "reject":
                 original = None
-                if p.get("duplicate_of"):
-                    original = selectors.complaints_visible_to(user).filter(number=p["duplicate_of"].strip()).first()
+                if d["duplicate_of"].strip():
+                    original = selectors.complaints_visible_to(user).filter(number=d["duplicate_of"].strip()).first()
                     if original is None:
                         raise errors.ValidationError(_("No such complaint."), field="duplicate_of")
-                services.complaint_reject(
-                    complaint=complaint, actor=user, reason=p.get("reason", ""), note=p.get("note", ""), duplicate_of=original
-                )
+                return services.complaint_reject(complaint=complaint, actor=user, reason=d["reason"], note=d["note"], duplicate_of=original)
             case "reassign":
-                company = PropertyCompany.objects.filter(pk=_int(p.get("company"))).first()
-                community = Community.objects.filter(pk=_int(p.get("community"))).first()
-                services.complaint_reassign(complaint=complaint, actor=user, company=company, community=community, note=p.get("note", ""))
+                return services.complaint_reassign(
+                    complaint=complaint, actor=user, company=d["company"], community=d["community"], note=d["note"]
+                )
             case "extend":
-                services.complaint_extend(complaint=complaint, actor=user, days=_int(p.get("days")) or 0, reason=p.get("reason", ""))
+                return services.complaint_extend(complaint=complaint, actor=user, days=d["days"], reason=d["reason"])
             case "supervise":
-                services.complaint_supervise(complaint=complaint, actor=user, note=p.get("note", ""))
+                return services.complaint_supervise(complaint=complaint, actor=user, note=d["note"])
             case "answer":
-                services.complaint_answer_supervision(complaint=complaint, actor=user, note=p.get("note", ""))
+                return services.complaint_answer_supervision(complaint=complaint, actor=user, note=d["note"])
             case "comment":
-                services.complaint_comment(complaint=complaint, actor=user, note=p.get("note", ""))
-    except errors.DomainError as exc:
-        messages.error(request, exc.message)
-    except InvalidUpload as exc:
-        messages.error(request, exc.message)
-    else:
+                return services.complaint_comment(complaint=complaint, actor=user, note=d["note"])
+
+    if portal.submit(form, call):
         messages.success(request, _("Done."))
-    return redirect("complaints:detail", pk=complaint.pk)
+        return redirect("complaints:detail", pk=complaint.pk)
+    # Re-read: another user may have taken a step meanwhile (or moved it out of this user's scope).
+    try:
+        complaint = selectors.complaint_get(user=request.user, pk=pk)
+    except errors.ScopeError:
+        raise Http404 from None
+    if step not in services.allowed_actions(user, complaint):
+        for error in form.non_field_errors() or [e for errs in form.errors.values() for e in errs]:
+            messages.error(request, error)
+        return redirect("complaints:detail", pk=complaint.pk)
+    return _detail_page(request, complaint, failed=(step, form))
 
 
 class WalkInForm(forms.Form):
@@ -155,6 +209,7 @@ class WalkInForm(forms.Form):
     reporter_name = forms.CharField(max_length=50, required=False, label=_lazy("reporter's name"))
     reporter_phone = forms.CharField(max_length=20, required=False, label=_lazy("reporter's phone"))
     is_anonymous = forms.BooleanField(required=False, label=_lazy("anonymous"))
+    photos = PhotosField(label=_lazy("Photos (up to 6)"), required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -164,129 +219,82 @@ class WalkInForm(forms.Form):
 @login_required
 def walk_in(request: HttpRequest) -> HttpResponse:
     """Officials (community workers) record a complaint made in person; it is dispatched at once."""
-    if not (request.user.is_superuser or has_role(request.user, "official")):
+    if not services.may_file_walk_ins(request.user):
         raise Http404
-    form = WalkInForm(request.POST or None, user=request.user)
+    form = WalkInForm(request.POST or None, request.FILES or None, user=request.user)
+    suggestions: list[selectors.Similar] = []
     if request.method == "POST" and form.is_valid():
-        try:
-            complaint = services.complaint_create(
-                **form.cleaned_data, channel=Complaint.Channel.WALKIN, photos=request.FILES.getlist("photos"), actor=request.user
+        data = form.cleaned_data
+        if request.POST.get("join"):
+            return _walk_in_join(request, form)
+        # 我也遇到: before filing, offer the open complaints like this one; the worker files anew only once
+        # they have seen them ("decision=new"), or records the visitor as a supporter of one ("join").
+        if request.POST.get("decision") != "new":
+            suggestions = selectors.similar_complaints(
+                request.user,
+                compound_id=data["compound"].pk,
+                category_id=data["category"].pk,
+                text=data["description"],
+                roles=["official"],
             )
-        except errors.DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        except InvalidUpload as exc:
-            form.add_error(None, exc.message)
-        else:
+        if suggestions:
+            return render(request, "complaints/walk_in.html", {"form": form, "suggestions": suggestions})
+    if request.method == "POST":
+        filed = portal.submit(form, lambda d: services.complaint_file(actor=request.user, **d, channel=Complaint.Channel.WALKIN))
+        if filed:
+            complaint = filed.result.complaint
             messages.success(request, _("Complaint %(number)s recorded and dispatched.") % {"number": complaint.number})
             return redirect("complaints:detail", pk=complaint.pk)
-    return render(request, "complaints/walk_in.html", {"form": form})
+    return render(request, "complaints/walk_in.html", {"form": form, "suggestions": suggestions}, status=400 if form.errors else 200)
 
 
-# --- exports ---------------------------------------------------------------------------------------
-def _rows(request: HttpRequest, qs: QuerySet[Complaint]):
-    yield [
-        _("number"),
-        _("made at"),
-        _("town / subdistrict"),
-        _("compound"),
-        _("category"),
-        _("channel"),
-        _("status"),
-        _("overdue"),
-        _("assigned to"),
-        _("description"),
-        _("reporter's name"),
-        _("reporter's phone"),
-        _("sign for by"),
-        _("resolve by"),
-        _("rating"),
-    ]
-    is_official = request.user.is_superuser or has_role(request.user, "official")
-    # Labels resolved once: get_FOO_display() on lazy choices costs more than the rest of a row.
-    status = {k: str(v) for k, v in Complaint.Status.choices}
-    channel = {k: str(v) for k, v in Complaint.Channel.choices}
-    rating = {k: str(v) for k, v in Complaint.Rating.choices}
-    yes = _("yes")
-
-    def when(moment) -> str:
-        return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
-
-    columns = (
-        "number",
-        "made_at",
-        "compound__community__subdistrict__name",
-        "compound__name",
-        "category__name_zh",
-        "channel",
-        "status",
-        "is_overdue",
-        "assigned_company__name",
-        "assigned_community__name",
-        "description",
-        "is_anonymous",
-        "reporter_id",
-        "reporter_name",
-        "reporter_phone",
-        "response_due",
-        "resolve_due",
-        "rating",
-    )
-    # Plain tuples, not model instances: an export is a few columns of many rows.
-    for row in qs[:EXPORT_LIMIT].values_list(*columns).iterator(chunk_size=2000):
-        r = dict(zip(columns, row, strict=True))
-        hidden = r["is_anonymous"] and not is_official and r["reporter_id"] != request.user.pk
-        yield [
-            r["number"],
-            when(r["made_at"]),
-            r["compound__community__subdistrict__name"],
-            r["compound__name"],
-            r["category__name_zh"],
-            channel[r["channel"]],
-            status[r["status"]],
-            yes if r["is_overdue"] else "",
-            r["assigned_company__name"] or r["assigned_community__name"] or "",
-            r["description"],
-            "" if hidden else r["reporter_name"],
-            "" if hidden else r["reporter_phone"],
-            when(r["response_due"]),
-            when(r["resolve_due"]),
-            rating.get(r["rating"], ""),
-        ]
+def _walk_in_join(request: HttpRequest, form: WalkInForm) -> HttpResponse:
+    """Record the walk-in visitor as a supporter of the open complaint they chose instead of filing anew."""
+    join = request.POST.get("join", "")
+    try:
+        complaint = selectors.complaint_joinable_get(user=request.user, pk=int(join) if join.isdigit() else 0, roles=["official"])
+        _row, joined = services.complaint_support_walk_in(
+            complaint=complaint,
+            actor=request.user,
+            name=form.cleaned_data["reporter_name"],
+            phone=form.cleaned_data["reporter_phone"],
+        )
+    except errors.ScopeError:
+        raise Http404 from None
+    except errors.DomainError as exc:
+        form.add_error(None, exc.message)
+        return render(request, "complaints/walk_in.html", {"form": form, "suggestions": []})
+    number = {"number": complaint.number}
+    if joined:
+        messages.success(request, _("Recorded as a supporter of complaint %(number)s; no new complaint was filed.") % number)
+    else:
+        messages.info(request, _("This visitor already supports complaint %(number)s.") % number)
+    return redirect("complaints:detail", pk=complaint.pk)
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
+# --- Target problems and early warning (officials) --------------------------------------------------
 
 
 @login_required
-def export(request: HttpRequest, fmt: str) -> HttpResponse:
-    """The filtered list as Excel (.xlsx) or CSV (UTF-8 with a BOM, so Excel reads the Chinese)."""
-    _filter, qs = _filtered(request, selectors.complaints_for_list(request.user))
-    if fmt not in ("csv", "xlsx"):
+def target_problems(request: HttpRequest) -> HttpResponse:
+    """The target categories' monthly counts by town over six months, and the early warnings."""
+    if not (request.user.is_superuser or has_role(request.user, "official")):
         raise Http404
-    # The rows carry reporters' names and phones: every export is logged (PIPL).
-    privacy.log_export(user=request.user, what=f"complaints.{fmt}", rows=qs.count(), params=request.GET, request=request)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    if fmt == "csv":
-        writer = csv.writer(_Echo())
+    months = surges.recent_months(6)
+    rows = surges.target_trends(request.user, months=months)
+    warnings = surges.surge_warnings_visible_to(request.user)[:50]
+    return render(
+        request,
+        "complaints/target_problems.html",
+        {"months": months, "rows": rows, "warnings": warnings, "threshold": surges.P_THRESHOLD, "min_count": surges.MIN_COUNT},
+    )
 
-        def stream():
-            yield "\ufeff"
-            for row in _rows(request, qs):
-                yield writer.writerow(row)
 
-        response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="complaints-{stamp}.csv"'
-        return response
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("Complaints"))
-    for row in _rows(request, qs):
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    response = HttpResponse(out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="complaints-{stamp}.xlsx"'
-    return response
+@login_required
+def surge_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One warning with the complaints behind it (those of its category, area and week)."""
+    warning = surges.surge_warnings_visible_to(request.user).filter(pk=pk).first()
+    if warning is None:
+        raise Http404
+    complaints = surges.surge_complaints(warning, request.user)
+    return render(request, "complaints/surge_detail.html", {"warning": warning, "complaints": complaints})

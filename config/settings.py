@@ -42,6 +42,8 @@ LINLI_APPS = [
     "inspections",
     "mediation",
     "ratings",
+    "summons",
+    "bulletins",
 ]
 
 INSTALLED_APPS = [
@@ -52,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "django.contrib.sitemaps",
     "rest_framework",
     "rest_framework_simplejwt",
     "django_filters",
@@ -95,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "communities.context_processors.portal",
+                "core.context_processors.topbar",
             ],
         },
     },
@@ -189,7 +193,7 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Task modules outside `<app>/tasks.py` (autodiscovery finds only those).
-CELERY_IMPORTS = ["complaints.hotline_tasks"]
+CELERY_IMPORTS = ["complaints.hotline.tasks"]
 
 # --- Mail -----------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -271,6 +275,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # WeasyPrint logs each layout step of a bulletin PDF at INFO.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }
 
 # --- Security (core/README: production deployment) --------------------------------------------
@@ -327,3 +333,10 @@ SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
     "drf_spectacular.hooks.postprocess_schema_enums",
     "core.api.schema_times_without_offset",  # times of day are local, without offset
 ]
+
+# --- Exports (core.exports) ------------------------------------------------------------------
+# Finished export files: a private folder, not under MEDIA_ROOT (only the requester downloads them,
+# through the portal). With several web/worker nodes this must be a shared volume.
+LINLI_EXPORT_ROOT = Path(os.environ.get("LINLI_EXPORT_ROOT", VAR_DIR / "exports"))
+LINLI_EXPORT_SYNC_MAX_ROWS = int(os.environ.get("LINLI_EXPORT_SYNC_MAX_ROWS", "5000"))
+LINLI_EXPORT_KEEP_HOURS = int(os.environ.get("LINLI_EXPORT_KEEP_HOURS", "24"))

@@ -7,6 +7,7 @@ from config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = tempfile.mkdtemp(prefix="linli-media-")
+LINLI_EXPORT_ROOT = Path(tempfile.mkdtemp(prefix="linli-exports-"))  # noqa: F405
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Tasks run in-process unless a test exercises the broker itself.
 CELERY_TASK_ALWAYS_EAGER = os.environ.get("CELERY_TASK_ALWAYS_EAGER", "1") == "1"
@@ -19,4 +20,6 @@ REST_FRAMEWORK = {
 }
 # Parallel test workers share one Redis database; their users have the same ids, so keep their keys apart.
 CACHES["default"]["KEY_PREFIX"] = os.environ.get("PYTEST_XDIST_WORKER", "main")  # noqa: F405
+if CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache":  # noqa: F405
+    CACHES["default"]["BACKEND"] = "tests.cache.WorkerRedisCache"  # noqa: F405  # clear() keeps to its own prefix
 LANGUAGE_CODE = "zh-hans"

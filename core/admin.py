@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from core.models import ExportLog, Notification
+from core.models import ExportJob, ExportLog, Notification
 
 admin.site.site_header = _("Linli data administration")
 admin.site.site_title = _("Linli administration")
@@ -44,4 +44,22 @@ class ExportLogAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(admin.ModelAdmin):
+    """Read-only, and no file link: an export's file is its requester's alone (the portal's /downloads/)."""
+
+    list_display = ("created_at", "owner", "kind", "format", "status", "rows_done", "expires_at")
+    list_filter = ("kind", "status", "format")
+    search_fields = ("owner__username",)
+    date_hierarchy = "created_at"
+    list_select_related = ("owner",)
+    exclude = ("file",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False

@@ -4,13 +4,13 @@ import copy
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from django.utils.translation import get_language
-from rest_framework import exceptions, serializers, status
-from rest_framework.pagination import PageNumberPagination
+from rest_framework import exceptions, status
+from rest_framework.pagination import BasePagination, PageNumberPagination
 from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from core import errors
+from core import errors, pagination
 from core.uploads import InvalidUpload
 
 
@@ -20,25 +20,96 @@ class Pagination(PageNumberPagination):
     max_page_size = 200
 
 
-class ChoiceLabelField(serializers.CharField):
-    """The label of a choices field's value, as `get_<field>_display()` gives it, in the request's language.
+class KeysetPagination(BasePagination):
+    """Pages of long lists by cursor (core.pagination): the same cost on page 1 and page 20,000.
 
-    Django's `get_<field>_display()` rebuilds a dict of every choice, hashing each lazy label (which
-    translates it), on every call; this field translates each label once per language and process
-    (translation catalogues do not change while a process runs).
+    `?page=N` still answers for N ≤ 50 (an OFFSET through the ordering's index); `next` and
+    `previous` are cursor links, valid at any depth. `count` is exact up to 1,000 rows and the
+    planner's estimate above (`count_exact` says which): a `COUNT(*)` over millions of rows would
+    cost more than the page itself.
     """
 
-    def __init__(self, *, source: str, choices, **kwargs) -> None:
-        super().__init__(source=source, read_only=True, **kwargs)
-        self.labels = dict(choices)
-        self._translated: dict[str | None, dict] = {}
+    page_size = 20
+    max_page_size = 200
+    template = None
 
-    def to_representation(self, value) -> str:
-        language = get_language()
-        labels = self._translated.get(language)
-        if labels is None:
-            labels = self._translated[language] = {key: str(label) for key, label in self.labels.items()}
-        return labels.get(value, value)
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        try:
+            size = int(request.query_params.get("page_size") or self.page_size)
+        except ValueError:
+            raise exceptions.ValidationError({"page_size": ["A whole number."]}) from None
+        size = max(1, min(size, self.max_page_size))
+        try:
+            self.window = pagination.paginate(
+                queryset, page=request.query_params.get("page"), cursor=request.query_params.get("cursor"), size=size
+            )
+        except pagination.InvalidCursor as exc:
+            raise exceptions.ValidationError({"cursor": [str(exc)]}) from None
+        except ValueError as exc:
+            raise exceptions.ValidationError({"page": [str(exc)]}) from None
+        return self.window.rows
+
+    def _link(self, cursor: str | None) -> str | None:
+        if cursor is None:
+            return None
+        url = self.request.build_absolute_uri()
+        return replace_query_param(remove_query_param(url, "page"), "cursor", cursor)
+
+    def get_paginated_response(self, data):
+        w = self.window
+        return Response(
+            {
+                "count": w.count,
+                "count_exact": w.count_exact,
+                "next": self._link(w.next_cursor),
+                "previous": self._link(w.previous_cursor),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        return {
+            "type": "object",
+            "required": ["count", "count_exact", "results"],
+            "properties": {
+                "count": {"type": "integer", "example": 123, "description": "Exact up to 1,000 rows, else the planner's estimate."},
+                "count_exact": {"type": "boolean"},
+                "next": {
+                    "type": "string",
+                    "nullable": True,
+                    "format": "uri",
+                    "example": "https://linli.example/api/v1/complaints/?cursor=eyJv…",
+                },
+                "previous": {"type": "string", "nullable": True, "format": "uri"},
+                "results": schema,
+            },
+        }
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        return [
+            {
+                "name": "cursor",
+                "required": False,
+                "in": "query",
+                "description": "The `next` or `previous` link's cursor: a page at any depth, in constant time.",
+                "schema": {"type": "string"},
+            },
+            {
+                "name": "page",
+                "required": False,
+                "in": "query",
+                "description": f"A page number, 1 to {pagination.MAX_NUMBERED_PAGE} only; follow `next` beyond.",
+                "schema": {"type": "integer", "minimum": 1, "maximum": pagination.MAX_NUMBERED_PAGE},
+            },
+            {
+                "name": "page_size",
+                "required": False,
+                "in": "query",
+                "description": f"Rows per page, at most {self.max_page_size}.",
+                "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size},
+            },
+        ]
 
 
 class SharedFieldsMixin:

@@ -8,8 +8,8 @@ other residents' data; anonymous complaints hide the reporter from property staf
 
 Every export that carries personal data calls `log_export(user=, what=, rows=, params=)`.
 
-`core` imports no app (STYLE.md); the account data of other apps is read through the app registry
-and only when those apps are installed, so this module keeps working as apps come and go.
+`core` imports and names no app (STYLE.md): the apps declare where their personal data lives
+(core.registry.PersonalData, in their AppConfig.ready()), and this module reads those declarations.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from django.db import models, transaction
 from django.forms.models import model_to_dict
 from django.http import HttpRequest
 
+from core import registry
 from core.models import ExportLog, Notification, User
 
 log = logging.getLogger(__name__)
@@ -80,7 +81,7 @@ def mask_email(value: str | None) -> str:
 # --- Export log ---------------------------------------------------------------------------------
 
 
-def _client_ip(request: HttpRequest | None) -> str | None:
+def client_ip(request: HttpRequest | None) -> str | None:
     if request is None:
         return None
     return request.META.get("REMOTE_ADDR") or None
@@ -105,12 +106,19 @@ def _plain(value: Any) -> Any:
 
 
 def log_export(
-    *, user: User, what: str, rows: int, params: Mapping[str, Any] | None = None, request: HttpRequest | None = None
+    *,
+    user: User,
+    what: str,
+    rows: int,
+    params: Mapping[str, Any] | None = None,
+    request: HttpRequest | None = None,
+    ip_address: str | None = None,
 ) -> ExportLog:
     """Record that `user` exported `rows` rows of `what` with these filters. Call it from every export view.
 
     Written in its own transaction-independent insert: the log must exist even if the export's
-    response fails to reach the client afterwards.
+    response fails to reach the client afterwards. A background export passes the `ip_address` of the
+    request that started it.
     """
     return ExportLog.objects.create(
         user=user if getattr(user, "pk", None) else None,
@@ -118,18 +126,11 @@ def log_export(
         what=what[:100],
         rows=max(int(rows), 0),
         params=_jsonable(params),
-        ip_address=_client_ip(request),
+        ip_address=client_ip(request) if request is not None else ip_address,
     )
 
 
 # --- A user's own data (right of access) ----------------------------------------------------------
-
-
-def _model(label: str) -> type[models.Model] | None:
-    try:
-        return apps.get_model(label)
-    except LookupError:
-        return None
 
 
 def _row(obj: models.Model, exclude: Iterable[str] = ()) -> dict:
@@ -149,50 +150,47 @@ def _row(obj: models.Model, exclude: Iterable[str] = ()) -> dict:
     return out
 
 
-def _active_roles(user: User) -> list[models.Model]:
-    Role = _model("communities.RoleAssignment")
-    if Role is None:
-        return []
-    return list(Role.objects.filter(user=user, is_active=True))
+def _account_items(user: User) -> list[models.Model]:
+    found = []
+    for item in registry.personal_data():
+        if item.in_account:
+            found.extend(item.rows_of(user))
+    return found
 
 
 def may_erase_own_account(user: User) -> bool:
     """Residents erase their own accounts; officials', staff and other role holders' accounts are closed by an administrator."""
     if not user.is_authenticated or user.is_staff or user.is_superuser:
         return False
-    return all(role.role == "resident" for role in _active_roles(user))
+    return all(getattr(role, "role", None) == "resident" for role in _account_items(user))
 
 
-def _owner_ids(user: User) -> list[int]:
-    Owner = _model("communities.Owner")
-    if Owner is None:
-        return []
-    return list(Owner.objects.filter(user=user).values_list("pk", flat=True))
+def _owner_ids(user: User) -> dict[str, list[int]]:
+    """The ids of the user's owner records, by model label (the property register's owners)."""
+    return {item.model: list(item.rows_of(user).values_list("pk", flat=True)) for item in registry.owner_records()}
 
 
-def _rows_linked_to(user: User, owner_ids: list[int], *, skip: set[str]) -> dict[str, list[dict]]:
-    """Rows of every project model that point at the user (or at the owner record of the user)."""
+def _rows_linked_to(user: User, owner_ids: dict[str, list[int]], *, skip: set[str]) -> dict[str, list[dict]]:
+    """Rows of every project model that point at the user (or at the owner record of the user).
+
+    A foreign key an app declared an actor field (who decided or wrote something) is not the user's data.
+    """
     from django.conf import settings
 
     found: dict[str, list[dict]] = {}
     labels = set(getattr(settings, "LINLI_APPS", []))
     for model in apps.get_models():
         meta = model._meta
-        if (
-            meta.app_label not in labels
-            or meta.label in skip
-            or meta.label.startswith("core.Historical")
-            or "Historical" in meta.object_name
-        ):
+        if meta.app_label not in labels or meta.label in skip or "Historical" in meta.object_name:
             continue
         q = models.Q(pk__in=[])
         for field in meta.concrete_fields:
             if not field.is_relation or field.related_model is None:
                 continue
-            if field.related_model is User and field.name not in {"decided_by", "actor", "uploaded_by", "history_user"}:
+            if field.related_model is User and field.name != "history_user" and not registry.is_actor_field(model, field.name):
                 q |= models.Q(**{field.name: user})
-            elif field.related_model._meta.label == "communities.Owner" and owner_ids:
-                q |= models.Q(**{f"{field.name}__in": owner_ids})
+            elif owner_ids.get(field.related_model._meta.label):
+                q |= models.Q(**{f"{field.name}__in": owner_ids[field.related_model._meta.label]})
         if q == models.Q(pk__in=[]):
             continue
         rows = [_row(obj) for obj in model._default_manager.filter(q)[:1000]]
@@ -216,44 +214,25 @@ def account_data(user: User) -> dict:
         "email": user.email,
         "date_joined": user.date_joined,
         "last_login": user.last_login,
-        "roles": [{"role": r.role, "scope": str(getattr(r, "scope_label", ""))} for r in _active_roles(user)],
     }
-    units: list[dict] = []
-    Unit = _model("communities.Unit")
-    if Unit is not None and owner_ids:
-        for unit in Unit.objects.filter(owners__in=owner_ids).select_related("compound").distinct():
-            units.append({"id": unit.pk, "compound": unit.compound.name, "unit": str(unit), "area": unit.area})
-    complaints: list[dict] = []
-    Complaint = _model("complaints.Complaint")
-    if Complaint is not None:
-        for c in Complaint.objects.filter(reporter=user).select_related("compound", "category").order_by("-made_at")[:1000]:
-            complaints.append(
-                {
-                    "number": c.number,
-                    "compound": c.compound.name,
-                    "category": str(c.category),
-                    "status": c.status,
-                    "description": c.description,
-                    "location": c.location,
-                    "reporter_name": c.reporter_name,
-                    "reporter_phone": c.reporter_phone,
-                    "is_anonymous": c.is_anonymous,
-                    "made_at": c.made_at,
-                    "rating": c.rating,
-                }
-            )
-    linked = _rows_linked_to(user, owner_ids, skip={"complaints.Complaint", "communities.Owner", "communities.RoleAssignment"})
+    data: dict = {"account": account}
+    shown = set()
+    for item in registry.personal_data():
+        if not item.fields:
+            continue
+        shown.add(item.model)
+        rows = [item.show(row) for row in item.rows_of(user).order_by(*item.order_by).distinct()[:1000]]
+        if item.in_account:
+            account[item.section] = rows
+        else:
+            data[item.section] = rows
+    linked = _rows_linked_to(user, owner_ids, skip=shown | set(owner_ids))
     ballots = {label: rows for label, rows in linked.items() if "ballot" in label.lower() or "vote" in label.lower()}
     other = {label: rows for label, rows in linked.items() if label not in ballots}
-    notifications = list(Notification.objects.filter(user=user).values("kind", "title", "created_at", "read_at")[:1000])
-    return {
-        "account": account,
-        "units": units,
-        "complaints": complaints,
-        "ballots": ballots,
-        "notifications": notifications,
-        "other": other,
-    }
+    data["ballots"] = ballots
+    data["notifications"] = list(Notification.objects.filter(user=user).values("kind", "title", "created_at", "read_at")[:1000])
+    data["other"] = other
+    return data
 
 
 # --- Deletion (anonymisation) -----------------------------------------------------------------------
@@ -270,18 +249,11 @@ def account_anonymise(*, user: User) -> dict:
     """
     user = User.objects.select_for_update().get(pk=user.pk)
     changed: dict[str, int] = {}
-    Complaint = _model("complaints.Complaint")
-    if Complaint is not None:
-        changed["complaints"] = Complaint.objects.filter(reporter=user).update(reporter_name="", reporter_phone="")
-    Owner = _model("communities.Owner")
-    if Owner is not None:
-        changed["owner_records_unlinked"] = Owner.objects.filter(user=user).update(user=None)
-    Claim = _model("communities.OwnershipClaim")
-    if Claim is not None:
-        changed["ownership_claims"] = Claim.objects.filter(user=user).delete()[0]
-    Role = _model("communities.RoleAssignment")
-    if Role is not None:
-        changed["roles"] = Role.objects.filter(user=user, is_active=True).update(is_active=False)
+    for item in registry.personal_data():
+        if item.delete:
+            changed[item.section] = item.rows_of(user).delete()[0]
+        elif item.erase:
+            changed[item.section] = item.rows_of(user).update(**item.erase)
     changed["notifications"] = Notification.objects.filter(user=user).delete()[0]
 
     user.username = f"deleted-{user.pk}-{uuid.uuid4().hex[:8]}"

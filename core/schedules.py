@@ -2,7 +2,7 @@
 
 Apps declare their defaults in `AppConfig.ready()`:
 
-    register_default_schedule("complaints.refresh_overdue", "complaints.tasks.refresh_overdue", every_minutes=5)
+    register_default_schedule("<app>.refresh", "<app>.refresh", every_minutes=5)  # entry name, registered task name
 
 After `migrate`, each missing entry is created; an entry that exists (perhaps edited by an official)
 is left alone.

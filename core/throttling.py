@@ -13,6 +13,7 @@ unavailable (SPEC §8, filing keeps working while Redis is down).
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 
 from django.core.cache import DEFAULT_CACHE_ALIAS, caches
@@ -92,3 +93,19 @@ class UserRateThrottle(throttling.UserRateThrottle, RedisRateThrottle):
 
 class ScopedRateThrottle(throttling.ScopedRateThrottle, RedisRateThrottle):
     pass
+
+
+def window_exceeded(key: str, *, limit: int, seconds: int = 60) -> bool:
+    """A fixed-window counter in the cache for plain Django views (the API's throttles are DRF's).
+
+    True once more than `limit` hits were counted for `key` in the current window of `seconds`.
+    Fails open (False) when the cache (Redis) cannot be reached, like the API's throttles.
+    """
+    bucket = f"linli:window:{key}:{int(time.time() // seconds)}"
+    try:
+        cache = caches[DEFAULT_CACHE_ALIAS]
+        cache.add(bucket, 0, timeout=seconds + 10)
+        return int(cache.incr(bucket)) > limit
+    except Exception:  # cache unreachable: better unthrottled than unavailable
+        log.warning("throttle cache unavailable; %s not limited", key.split(":")[0], exc_info=True)
+        return False

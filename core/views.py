@@ -1,11 +1,51 @@
 import sys
 
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import DatabaseError, InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from core import health
+from core import desk, health, notifications
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The desk: what is waiting for the user in each of their roles, with counts and links."""
+    desks = desk.tasks_waiting(request.user)
+    return render(request, "core/home.html", {"desks": desks, "total": desk.waiting_count(desks)})
+
+
+@login_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    qs = notifications.notifications_of(request.user)
+    unread_only = request.GET.get("unread") == "1"
+    if unread_only:
+        qs = qs.filter(read_at__isnull=True)
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(request, "core/notifications.html", {"page": page, "unread_only": unread_only})
+
+
+@login_required
+@require_POST
+def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark one notification read and follow its link (only a link into this site)."""
+    note = get_object_or_404(notifications.notifications_of(request.user), pk=pk)
+    notifications.notification_mark_read(user=request.user, ids=[note.pk])
+    if note.url and url_has_allowed_host_and_scheme(note.url, allowed_hosts={request.get_host()}):
+        return redirect(note.url)
+    return redirect("notifications")
+
+
+@login_required
+@require_POST
+def notification_read_all(request: HttpRequest) -> HttpResponse:
+    notifications.notification_mark_read(user=request.user)
+    return redirect("notifications")
 
 
 @never_cache
@@ -29,6 +69,14 @@ def _connection_lost() -> bool:
     return conn.connection is None or not conn.is_usable()
 
 
+def _error_page(status: int, unavailable: bool) -> str:
+    """The portal's 500/503 page in the user's language, rendered without the request (no menus, no queries)."""
+    try:
+        return loader.render_to_string("500.html", {"status": status, "unavailable": unavailable})
+    except Exception:  # the error page itself must never fail
+        return f"<!DOCTYPE html><title>{status}</title><h1>{status}</h1>"
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     """handler500. A database that is down or restarting is a temporary outage: 503 with Retry-After.
 
@@ -43,7 +91,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if wants_json:
         response: HttpResponse = JsonResponse({"detail": detail}, status=status)
     else:
-        response = HttpResponse(f"<!DOCTYPE html><title>{status}</title><h1>{status}</h1><p>{detail}</p>", status=status)
+        response = HttpResponse(_error_page(status, unavailable), status=status)
     if unavailable:
         response["Retry-After"] = "5"
     return response

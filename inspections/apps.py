@@ -7,6 +7,9 @@ class InspectionsConfig(AppConfig):
     verbose_name = _("Inspections")
 
     def ready(self) -> None:
+        from inspections import desk
+
+        desk.register()
         from core.schedules import register_default_schedule
 
         # Hourly is enough for day-granular deadlines and catches up soon after a worker outage.

@@ -19,13 +19,12 @@ from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from communities.models import Compound, PropertyCompany, RoleAssignment
-from communities.selectors import has_role, roles_of, scope_by_compound
+from communities.selectors import company_ids_of, has_role, scope_by_compound
 from core.models import User
 from inspections.models import (
     ChecklistTemplate,
     Inspection,
     RectificationList,
-    RectificationReport,
 )
 
 Role = RoleAssignment.Role
@@ -89,10 +88,6 @@ def latest_inspection_percentages(*, compound_ids: list[int] | None = None, on: 
 # --- Rectification lists ------------------------------------------------------------------------
 
 
-def company_ids_of_staff(user: User) -> list[int]:
-    return [r.company_id for r in roles_of(user) if r.role == Role.STAFF and r.company_id]
-
-
 def rectification_lists_visible_to(user: User) -> QuerySet[RectificationList]:
     """Officials: lists of compounds in their area. Staff: lists issued to their company."""
     if getattr(user, "is_superuser", False):
@@ -101,14 +96,10 @@ def rectification_lists_visible_to(user: User) -> QuerySet[RectificationList]:
         return RectificationList.objects.none()
     official = scope_by_compound(RectificationList.objects.all(), user, roles=[Role.OFFICIAL]).values("id")
     q = Q(pk__in=official)
-    companies = company_ids_of_staff(user)
+    companies = company_ids_of(user)
     if companies:
         q |= Q(company_id__in=companies)
     return RectificationList.objects.filter(q)
-
-
-def reports_visible_to(user: User) -> QuerySet[RectificationReport]:
-    return RectificationReport.objects.filter(rectification_list__in=rectification_lists_visible_to(user).values("id"))
 
 
 def review_queue(user: User) -> QuerySet[RectificationList]:
@@ -123,7 +114,7 @@ def may_review(user: User, rect: RectificationList) -> bool:
 
 
 def may_report(user: User, rect: RectificationList) -> bool:
-    return rect.company_id in company_ids_of_staff(user)
+    return rect.company_id in company_ids_of(user)
 
 
 def officials_for_compound(compound: Compound) -> QuerySet[User]:

@@ -1,14 +1,14 @@
 """Portal pages: inspections and rectification for officials, lists and reports for companies.
 
 Views parse the form, call one service or selector and render; every queryset starts from a selector
-(out of scope → 404). Domain errors become a message on the page the user came from.
+(out of scope → 404). A refused form (core.portal.submit) re-renders its page with the typed values
+and each error by its field (400); a refused button (portal.attempt) becomes a message.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -25,9 +25,9 @@ from django.views.decorators.http import require_POST
 
 from communities.selectors import compounds_visible_to
 from complaints.models import Complaint
-from core.errors import DomainError, ScopeError
-from core.uploads import InvalidUpload
+from core import portal
 from inspections import selectors, services
+from inspections.forms import FindingForm, InspectionForm, IssueForm, ReportForm, ScoresForm
 from inspections.models import (
     ChecklistItem,
     Finding,
@@ -44,20 +44,8 @@ def _official_only(request: HttpRequest) -> None:
 
 
 def _attempt(request: HttpRequest, fn: Callable[[], object], *, ok_message: str = "") -> bool:
-    """Run a service; turn a domain error into a message (404 for scope). Returns success."""
-    try:
-        fn()
-    except ScopeError as exc:
-        raise Http404 from exc
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return False
-    except InvalidUpload as exc:
-        messages.error(request, exc.message)
-        return False
-    if ok_message:
-        messages.success(request, ok_message)
-    return True
+    """A button's service call (core.portal.attempt): a domain error becomes a message, scope a 404."""
+    return bool(portal.attempt(request, fn, ok_message=ok_message))
 
 
 def _date(value: str | None) -> date | None:
@@ -75,9 +63,8 @@ def _count_of(model) -> Subquery:
 # --- Inspections --------------------------------------------------------------------------------
 
 
-@login_required
-def inspection_list(request: HttpRequest) -> HttpResponse:
-    _official_only(request)
+def _list_page(request: HttpRequest, *, form: InspectionForm | None = None) -> HttpResponse:
+    """The inspections list with the form to start one; a refused form comes back bound (400)."""
     qs = (
         selectors.inspections_visible_to(request.user)
         .select_related("compound__community__subdistrict", "company")
@@ -94,7 +81,8 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
     if q:
         qs = qs.filter(compound__name__icontains=q)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    compounds = compounds_visible_to(request.user, roles=["official"]).order_by("name").only("id", "name")
+    if form is None:
+        form = InspectionForm(compounds=_official_compounds(request))
     return render(
         request,
         "inspections/inspection_list.html",
@@ -103,94 +91,132 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
             "status": status,
             "q": q,
             "statuses": Inspection.Status.choices,
-            "compounds": compounds,
+            "form": form,
             "today": timezone.localdate(),
         },
+        status=400 if form.errors else 200,
     )
+
+
+def _official_compounds(request: HttpRequest):
+    return compounds_visible_to(request.user, roles=["official"]).order_by("name").only("id", "name")
+
+
+@login_required
+def inspection_list(request: HttpRequest) -> HttpResponse:
+    _official_only(request)
+    return _list_page(request)
 
 
 @login_required
 @require_POST
 def inspection_create(request: HttpRequest) -> HttpResponse:
     _official_only(request)
-    compound = request.POST.get("compound", "")
-    inspected_on = _date(request.POST.get("inspected_on"))
-    if not compound.isdigit() or inspected_on is None:
-        messages.error(request, _("Choose a compound and a date."))
-        return redirect("inspections:inspection_list")
-    created: list[Inspection] = []
-    ok = _attempt(
-        request,
-        lambda: created.append(
-            services.inspection_create(
-                actor=request.user, compound_id=int(compound), inspected_on=inspected_on, summary=request.POST.get("summary", "")
-            )
+    form = InspectionForm(request.POST, compounds=_official_compounds(request))
+    created = portal.submit(
+        form,
+        lambda d: services.inspection_create(
+            actor=request.user, compound_id=d["compound"], inspected_on=d["inspected_on"], summary=d["summary"]
         ),
     )
-    if not ok:
-        return redirect("inspections:inspection_list")
-    return redirect("inspections:inspection_detail", pk=created[0].pk)
+    if not created:
+        return _list_page(request, form=form)
+    return redirect("inspections:inspection_detail", pk=created.result.pk)
 
 
-@login_required
-def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _official_only(request)
-    inspection = get_object_or_404(
+def _visible_inspection(request: HttpRequest, pk: int) -> Inspection:
+    return get_object_or_404(
         selectors.inspections_visible_to(request.user).select_related(
             "compound__community__subdistrict", "company", "template", "recorded_by"
         ),
         pk=pk,
     )
+
+
+def _areas(inspection: Inspection) -> list:
+    """The checklist by area: (area, [(item, score or None)]) in checklist order."""
     scores = {s.item_id: s for s in inspection.scores.all()}
-    areas = []
-    for area in inspection.template.areas.order_by("order").prefetch_related(
-        Prefetch("items", queryset=ChecklistItem.objects.order_by("order"))
-    ):
-        rows = [(item, scores.get(item.pk)) for item in area.items.all()]
-        areas.append((area, rows))
+    return [
+        (area, [(item, scores.get(item.pk)) for item in area.items.all()])
+        for area in inspection.template.areas.order_by("order").prefetch_related(
+            Prefetch("items", queryset=ChecklistItem.objects.order_by("order"))
+        )
+    ]
+
+
+def _scores_form(areas: list, data=None) -> ScoresForm:
+    rows = [row for _area, rows in areas for row in rows]
+    return ScoresForm(data, items=[item for item, _s in rows], scores={item.pk: s for item, s in rows if s})
+
+
+def _detail_page(
+    request: HttpRequest,
+    inspection: Inspection,
+    *,
+    areas: list | None = None,
+    scores_form: ScoresForm | None = None,
+    finding_form: FindingForm | None = None,
+    issue_form: IssueForm | None = None,
+) -> HttpResponse:
+    """The inspection page; a refused form comes back bound (typed values, errors by their fields, 400)."""
+    areas = areas if areas is not None else _areas(inspection)
     findings = inspection.findings.select_related("item").prefetch_related("photos").order_by("id")
     listed = set(RectificationList.objects.filter(inspection=inspection).values_list("items__finding_id", flat=True))
     complaints = Complaint.objects.filter(compound=inspection.compound).exclude(status__in=["closed", "rejected"]).order_by("-made_at")[:30]
+    if scores_form is None:
+        scores_form = _scores_form(areas)
+    if finding_form is None:
+        finding_form = FindingForm(areas=areas)
+    if issue_form is None:
+        issue_form = IssueForm(initial={"findings": [f.pk for f in findings if f.pk not in listed]})
+    scored = sum(1 for _a, rows in areas for _i, s in rows if s)
+    item_total = sum(len(rows) for _a, rows in areas)
+    refused = bool(scores_form.errors or finding_form.errors or issue_form.errors)
+    # Each row carries its score input (typed value and error in place after a refused save).
+    areas = [(area, [(item, s, scores_form[f"score_{item.pk}"]) for item, s in rows]) for area, rows in areas]
     return render(
         request,
         "inspections/inspection_detail.html",
         {
             "inspection": inspection,
             "areas": areas,
-            "scored": len(scores),
-            "item_total": sum(len(rows) for _a, rows in areas),
+            "scored": scored,
+            "item_total": item_total,
             "findings": findings,
             "listed": listed,
-            "severities": Finding.Severity.choices,
             "lists": inspection.rectification_lists.select_related("company").order_by("-id"),
             "complaints": complaints,
             "current_company": inspection.compound.current_company,
             "today": timezone.localdate(),
+            "scores_form": scores_form,
+            "finding_form": finding_form,
+            "issue_form": issue_form,
+            "ticked_findings": issue_form.ticked("findings"),
+            "ticked_complaints": issue_form.ticked("complaints"),
         },
+        status=400 if refused else 200,
     )
+
+
+@login_required
+def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _official_only(request)
+    return _detail_page(request, _visible_inspection(request, pk))
 
 
 @login_required
 @require_POST
 def inspection_scores(request: HttpRequest, pk: int) -> HttpResponse:
     _official_only(request)
-    rows = []
-    for key, value in request.POST.items():
-        if not key.startswith("score_") or not value.strip():
-            continue
-        item_id = key.removeprefix("score_")
-        try:
-            score = Decimal(value.strip())
-        except InvalidOperation:
-            messages.error(request, _("Scores must be numbers."))
-            return redirect("inspections:inspection_detail", pk=pk)
-        if item_id.isdigit():
-            rows.append(services.ScoreInput(item_id=int(item_id), score=score, note=request.POST.get(f"note_{item_id}", "")))
-    _attempt(
-        request,
-        lambda: services.inspection_scores_set(actor=request.user, inspection_id=pk, scores=rows),
-        ok_message=_("Scores saved."),
+    inspection = _visible_inspection(request, pk)
+    areas = _areas(inspection)
+    form = _scores_form(areas, request.POST)
+    saved = portal.submit(
+        form, lambda _d: services.inspection_scores_set(actor=request.user, inspection_id=inspection.pk, scores=form.scores())
     )
+    if not saved:
+        return _detail_page(request, inspection, areas=areas, scores_form=form)
+    messages.success(request, _("Scores saved."))
     return redirect("inspections:inspection_detail", pk=pk)
 
 
@@ -198,23 +224,24 @@ def inspection_scores(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def inspection_finding(request: HttpRequest, pk: int) -> HttpResponse:
     _official_only(request)
-    item = request.POST.get("item", "")
-    if not item.isdigit():
-        messages.error(request, _("Choose the checklist item the finding cites."))
-        return redirect("inspections:inspection_detail", pk=pk)
-    _attempt(
-        request,
-        lambda: services.finding_add(
+    inspection = _visible_inspection(request, pk)
+    areas = _areas(inspection)
+    form = FindingForm(request.POST, request.FILES, areas=areas)
+    added = portal.submit(
+        form,
+        lambda d: services.finding_add(
             actor=request.user,
-            inspection_id=pk,
-            item_id=int(item),
-            severity=request.POST.get("severity", Finding.Severity.MINOR),
-            description=request.POST.get("description", ""),
-            location=request.POST.get("location", ""),
-            photos=request.FILES.getlist("photos"),
+            inspection_id=inspection.pk,
+            item_id=d["item"],
+            severity=d["severity"],
+            description=d["description"],
+            location=d["location"],
+            photos=d["photos"],
         ),
-        ok_message=_("Finding added."),
     )
+    if not added:
+        return _detail_page(request, inspection, areas=areas, finding_form=form)
+    messages.success(request, _("Finding added."))
     return redirect(reverse("inspections:inspection_detail", args=[pk]) + "#findings")
 
 
@@ -230,30 +257,23 @@ def inspection_submit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def inspection_issue(request: HttpRequest, pk: int) -> HttpResponse:
     _official_only(request)
-    deadline = _date(request.POST.get("deadline"))
-    if deadline is None:
-        messages.error(request, _("Give a deadline."))
-        return redirect("inspections:inspection_detail", pk=pk)
-    findings = [int(v) for v in request.POST.getlist("findings") if v.isdigit()]
-    complaints = [int(v) for v in request.POST.getlist("complaints") if v.isdigit()]
-    issued: list[RectificationList] = []
-    ok = _attempt(
-        request,
-        lambda: issued.append(
-            services.rectification_list_issue(
-                actor=request.user,
-                inspection_id=pk,
-                finding_ids=findings,
-                complaint_ids=complaints,
-                deadline=deadline,
-                requirements=request.POST.get("requirements", ""),
-            )
+    inspection = _visible_inspection(request, pk)
+    form = IssueForm(request.POST)
+    issued = portal.submit(
+        form,
+        lambda d: services.rectification_list_issue(
+            actor=request.user,
+            inspection_id=inspection.pk,
+            finding_ids=d["findings"],
+            complaint_ids=d["complaints"],
+            deadline=d["deadline"],
+            requirements=d["requirements"],
         ),
     )
-    if not ok:
-        return redirect("inspections:inspection_detail", pk=pk)
-    messages.success(request, _("Rectification list %(number)s issued.") % {"number": issued[0].number})
-    return redirect("inspections:list_detail", pk=issued[0].pk)
+    if not issued:
+        return _detail_page(request, inspection, issue_form=form)
+    messages.success(request, _("Rectification list %(number)s issued.") % {"number": issued.result.number})
+    return redirect("inspections:list_detail", pk=issued.result.pk)
 
 
 # --- Rectification lists -----------------------------------------------------------------------------
@@ -336,30 +356,30 @@ def list_notice(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def report_form(request: HttpRequest, pk: int) -> HttpResponse:
-    """The company's report form: one block per item with a text field and a camera-ready photo input."""
+    """The company's report form: one block per item with a text field and a camera-ready photo input.
+
+    A refused report comes back with every typed text in place, each error next to its field and the
+    photos to choose again named (core.portal)."""
     rect = _visible_list(request, pk)
     if not selectors.may_report(request.user, rect):
         raise Http404
     items = list(rect.items.order_by("order"))
+    form = ReportForm(request.POST or None, request.FILES or None, items=items)
     if request.method == "POST":
-        actions = [
-            services.ActionInput(
-                item_id=item.pk, action=request.POST.get(f"action_{item.pk}", ""), photos=request.FILES.getlist(f"photos_{item.pk}")
-            )
-            for item in items
-        ]
-        ok = _attempt(
-            request,
-            lambda: services.rectification_report_file(
-                actor=request.user, list_id=rect.pk, actions=actions, summary=request.POST.get("summary", "")
-            ),
-            ok_message=_("Rectification report filed."),
+        filed = portal.submit(
+            form,
+            lambda d: services.rectification_report_file(actor=request.user, list_id=rect.pk, actions=form.actions(), summary=d["summary"]),
         )
-        if ok:
+        if filed:
+            messages.success(request, _("Rectification report filed."))
             return redirect("inspections:list_detail", pk=rect.pk)
     last = rect.reports.order_by("-round").first()
-    rows = [(item, request.POST.get(f"action_{item.pk}", "")) for item in items]
-    return render(request, "inspections/report_form.html", {"rect": rect, "rows": rows, "last": last})
+    return render(
+        request,
+        "inspections/report_form.html",
+        {"rect": rect, "form": form, "rows": form.rows(), "last": last},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -388,7 +408,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def figures(request: HttpRequest) -> HttpResponse:
-    if not (selectors.is_official(request.user) or selectors.company_ids_of_staff(request.user)):
+    if not (selectors.is_official(request.user) or selectors.company_ids_of(request.user)):
         raise Http404
     start, end = _date(request.GET.get("start")), _date(request.GET.get("end"))
     by_town = selectors.rectification_figures(request.user, by="town", start=start, end=end)

@@ -31,7 +31,7 @@ class Form(forms.Form):
 
     def clean(self):
         data = super().clean()
-        for name, value in (data or {}).items():
+        for name, value in list((data or {}).items()):
             if isinstance(value, dt.date) and not 2000 <= value.year <= 2100:
                 self.add_error(name, _("Give a date between 2000 and 2100."))
         return data

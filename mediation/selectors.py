@@ -61,32 +61,12 @@ def is_manager(user: User) -> bool:
 
 def managed_communities(user: User) -> QuerySet[Community]:
     """Communities the user manages whole: an official or mediator of the community, its town or district."""
-    if getattr(user, "is_superuser", False):
-        return Community.objects.all()
-    q = Q(pk__in=[])
-    for role in places.roles_of(user):
-        if role.role not in MANAGERS:
-            continue
-        if role.community_id:
-            q |= Q(pk=role.community_id)
-        elif role.subdistrict_id:
-            q |= Q(subdistrict_id=role.subdistrict_id)
-        elif role.district_id:
-            q |= Q(subdistrict__district_id=role.district_id)
-    return Community.objects.filter(q)
+    return Community.objects.filter(places.area_q(user, roles=MANAGERS, path="", level="community"))
 
 
 def managed_towns(user: User) -> QuerySet[Subdistrict]:
     """Towns the user manages whole: an official or mediator of the town or of the district."""
-    if getattr(user, "is_superuser", False):
-        return Subdistrict.objects.all()
-    q = Q(pk__in=[])
-    for role in places.roles_of(user):
-        if role.role in MANAGERS and role.subdistrict_id:
-            q |= Q(pk=role.subdistrict_id)
-        elif role.role in MANAGERS and role.district_id:
-            q |= Q(district_id=role.district_id)
-    return Subdistrict.objects.filter(q)
+    return Subdistrict.objects.filter(places.area_q(user, roles=MANAGERS, path="", level="subdistrict"))
 
 
 def own_compound_ids(user: User) -> QuerySet:
@@ -182,10 +162,6 @@ def screenings_visible_to(user: User) -> QuerySet[Screening]:
 
 def hazards_visible_to(user: User) -> QuerySet[Hazard]:
     return places.scope_by_compound(Hazard.objects.select_related("compound", "screening"), user, roles=MANAGERS)
-
-
-def judges_workstations() -> QuerySet[Venue]:
-    return Venue.objects.filter(kind=Venue.Kind.JUDGES_WORKSTATION, is_active=True)
 
 
 # --- counts the district reports ----------------------------------------------------------------

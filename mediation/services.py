@@ -493,15 +493,6 @@ def liaison_create(
     return liaison
 
 
-@transaction.atomic
-def liaison_link(*, actor: User, liaison_id: int, compounds: Sequence[Compound]) -> LegalLiaison:
-    liaison = LegalLiaison.objects.get(pk=liaison_id)
-    for compound in compounds:
-        _require_compound(actor, compound, field="compounds")
-    liaison.compounds.add(*compounds)
-    return liaison
-
-
 def _check_liaison(liaison: LegalLiaison | None, compound: Compound, kind: str | None = None, *, field: str = "liaison") -> None:
     if liaison is None:
         return

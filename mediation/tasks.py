@@ -1,12 +1,10 @@
 """Celery entry points of the mediation app."""
 
 from celery import shared_task
-from django.core.cache import cache
 
+from core.locks import exclusive
 from mediation import services
 from mediation.models import DeliberationRule
-
-LOCK = "mediation:generate-sessions"
 
 
 @shared_task(name="mediation.tasks.generate_sessions")
@@ -16,15 +14,13 @@ def generate_sessions() -> int:
     Idempotent (sessions are unique per rule and start); a lock keeps two runs from overlapping.
     Returns the number of sessions created.
     """
-    if not cache.add(LOCK, "1", timeout=600):
-        return 0
-    try:
+    with exclusive("mediation.generate_sessions") as held:
+        if not held:
+            return 0
         created = 0
         for rule_id in DeliberationRule.objects.filter(is_active=True).values_list("pk", flat=True):
             created += generate_rule_sessions(rule_id)
         return created
-    finally:
-        cache.delete(LOCK)
 
 
 @shared_task(name="mediation.tasks.generate_rule_sessions")

@@ -8,7 +8,6 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -17,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.errors import DomainError, PermissionDenied, ScopeError
-from mediation import forms, selectors, services
+from core import portal, privacy
+from mediation import exports, forms, selectors, services
 from mediation.api.views import default_period
 from mediation.models import ActionItem, Attendee, DisputeCase, LegalLiaison, Meeting, Topic
 
@@ -36,39 +35,37 @@ def manager_required(view):
     return wrapped
 
 
-def _call(request: HttpRequest, form, fn) -> bool:
-    """Run a service; a domain error lands on the form's field (or the page), a scope error is a 404."""
-    try:
-        fn()
-    except ScopeError as exc:
-        raise Http404 from exc
-    except PermissionDenied as exc:
-        raise DjangoPermissionDenied(exc.message) from exc
-    except DomainError as exc:
-        if form is not None and exc.field in form.fields:
-            form.add_error(exc.field, exc.message)
-        elif form is not None:
-            form.add_error(None, exc.message)
-        else:
-            messages.error(request, exc.message)
-        return False
-    return True
-
-
-def _post_step(request: HttpRequest, form_class, fn, *, back: str, ok: str) -> HttpResponse:
-    """A POST-only step on a detail page: validate, call, report, go back."""
-    form = form_class(request.POST)
-    if not form.is_valid():
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
-        return redirect(back)
-    if _call(request, form, lambda: fn(form.cleaned_data)):
+def _post_step(request: HttpRequest, form, fn, *, page, name: str, back: str, ok: str, shown=lambda: True) -> HttpResponse:
+    """A POST step on a detail page (core.portal): done → back to the page with a message; refused →
+    the page again with this form as typed (`name` is its context name) and the errors beside it, or,
+    when the page no longer shows the form (`shown()` false: the case was closed meanwhile), a message."""
+    if portal.submit(form, fn):
         messages.success(request, ok)
-    else:
-        for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+        return redirect(back)
+    if not shown():
+        return _row_step_errors(request, form, back)
+    return page((name, form))
+
+
+def _row_step(request: HttpRequest, form, fn, *, back: str, ok: str) -> HttpResponse:
+    """A one-line form in a table row with nothing worth keeping (a status select): errors become messages."""
+    if portal.submit(form, fn):
+        messages.success(request, ok)
+        return redirect(back)
+    return _row_step_errors(request, form, back)
+
+
+def _row_step_errors(request: HttpRequest, form, back: str) -> HttpResponse:
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
     return redirect(back)
+
+
+def _render_with(request: HttpRequest, template: str, context: dict, failed: tuple[str, object] | None) -> HttpResponse:
+    if failed:
+        context[failed[0]] = failed[1]
+    return render(request, template, context, status=400 if failed else 200)
 
 
 def _page(request: HttpRequest, qs, per_page: int = 30):
@@ -130,24 +127,29 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 def meeting_create(request: HttpRequest) -> HttpResponse:
     initial = {"kind": request.GET.get("kind", Meeting.Kind.DELIBERATION_DAY), "status": Meeting.Status.HELD}
     form = forms.MeetingForm(request.POST or None, user=request.user, initial=initial)
-    created = {}
-    if request.method == "POST" and form.is_valid():
-        if _call(request, form, lambda: created.update(m=services.meeting_create(actor=request.user, **form.cleaned_data))):
+    if request.method == "POST":
+        created = portal.submit(form, lambda d: services.meeting_create(actor=request.user, **d))
+        if created:
             messages.success(request, _("Meeting recorded."))
-            return redirect("mediation:meeting_detail", pk=created["m"].pk)
-    return render(request, "mediation/form_page.html", {"form": form, "title": _("Record a meeting"), "back": "mediation:meeting_list"})
+            return redirect("mediation:meeting_detail", pk=created.result.pk)
+    context = {"form": form, "title": _("Record a meeting"), "back": "mediation:meeting_list"}
+    return render(request, "mediation/form_page.html", context, status=400 if form.errors else 200)
 
 
 @login_required
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = get_object_or_404(selectors.meetings_visible_to(request.user), pk=pk)
+    return _meeting_page(request, get_object_or_404(selectors.meetings_visible_to(request.user), pk=pk))
+
+
+def _meeting_page(request: HttpRequest, meeting: Meeting, failed: tuple[str, object] | None = None) -> HttpResponse:
+    """The meeting page; `failed` is (context name, form) of a step just refused, shown again as typed."""
     can_manage = selectors.can_manage(request.user, meeting.compound_id)
     topics = selectors.topics_visible_to(request.user).filter(meeting=meeting).order_by("id")
     missing = []
     if meeting.kind == Meeting.Kind.FOUR_PARTY:
         present = set(meeting.attendees.values_list("party", flat=True))
         missing = [label for value, label in Attendee.Party.choices if value in Attendee.FOUR_PARTIES and value not in present]
-    return render(
+    return _render_with(
         request,
         "mediation/meeting_detail.html",
         {
@@ -165,6 +167,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "item_statuses": ActionItem.Status.choices,
             "open_topics": topics.filter(status__in=[Topic.Status.PROPOSED, Topic.Status.ACCEPTED]),
         },
+        failed,
     )
 
 
@@ -178,9 +181,11 @@ def meeting_update(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_for_step(request, pk)
     return _post_step(
         request,
-        forms.MeetingUpdateForm,
+        forms.MeetingUpdateForm(request.POST),
         lambda d: services.meeting_update(actor=request.user, meeting_id=meeting.pk, **d),
         back=meeting_url(meeting),
+        page=lambda failed: _meeting_page(request, meeting, failed),
+        name="update_form",
         ok=_("Meeting updated."),
     )
 
@@ -191,9 +196,11 @@ def meeting_attendee(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_for_step(request, pk)
     return _post_step(
         request,
-        forms.AttendeeForm,
+        forms.AttendeeForm(request.POST),
         lambda d: services.attendee_add(actor=request.user, meeting_id=meeting.pk, **d),
         back=meeting_url(meeting),
+        page=lambda failed: _meeting_page(request, meeting, failed),
+        name="attendee_form",
         ok=_("Attendee added."),
     )
 
@@ -204,9 +211,11 @@ def meeting_topic(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_for_step(request, pk)
     return _post_step(
         request,
-        forms.TopicForm,
+        forms.TopicForm(request.POST),
         lambda d: services.topic_propose(actor=request.user, compound=meeting.compound, meeting=meeting, **d),
         back=meeting_url(meeting),
+        page=lambda failed: _meeting_page(request, meeting, failed),
+        name="topic_form",
         ok=_("Topic added to the agenda."),
     )
 
@@ -229,7 +238,18 @@ def topic_decide(request: HttpRequest, pk: int) -> HttpResponse:
             raise services.ValidationError(_("Choose the topic to merge into."), field="into")
         return services.topic_merge(actor=request.user, topic_id=topic.pk, into=into)
 
-    return _post_step(request, forms.TopicDecisionForm, step, back=back, ok=_("Topic updated."))
+    form = forms.TopicDecisionForm(request.POST)
+    if not topic.meeting_id:
+        return _row_step(request, form, step, back=back, ok=_("Topic updated."))
+    return _post_step(
+        request,
+        form,
+        step,
+        page=lambda failed: _meeting_page(request, topic.meeting, (failed[0], (topic.pk, failed[1]))),
+        name="decision",
+        back=back,
+        ok=_("Topic updated."),
+    )
 
 
 @require_POST
@@ -238,9 +258,11 @@ def meeting_action_item(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_for_step(request, pk)
     return _post_step(
         request,
-        forms.ActionItemForm,
+        forms.ActionItemForm(request.POST),
         lambda d: services.action_item_add(actor=request.user, meeting_id=meeting.pk, **d),
         back=meeting_url(meeting),
+        page=lambda failed: _meeting_page(request, meeting, failed),
+        name="item_form",
         ok=_("Action item added."),
     )
 
@@ -252,9 +274,9 @@ def action_item_status(request: HttpRequest, pk: int) -> HttpResponse:
     back = request.POST.get("next") or meeting_url(item.meeting)
     if not back.startswith("/"):
         back = meeting_url(item.meeting)
-    return _post_step(
+    return _row_step(
         request,
-        forms.ActionItemStatusForm,
+        forms.ActionItemStatusForm(request.POST),
         lambda d: services.action_item_set_status(actor=request.user, item_id=item.pk, **d),
         back=back,
         ok=_("Action item updated."),
@@ -284,23 +306,24 @@ def action_item_list(request: HttpRequest) -> HttpResponse:
 @manager_required
 def rule_list(request: HttpRequest) -> HttpResponse:
     form = forms.RuleForm(request.POST or None, user=request.user, initial={"start_date": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        if _call(request, form, lambda: services.rule_create(actor=request.user, **form.cleaned_data)):
+    if request.method == "POST":
+        if portal.submit(form, lambda d: services.rule_create(actor=request.user, **d)):
             messages.success(request, _("Deliberation-day rule saved; its sessions are scheduled."))
             return redirect("mediation:rule_list")
     rules = selectors.rules_visible_to(request.user).annotate(
         upcoming=Count("sessions", filter=Q(sessions__status=Meeting.Status.UPCOMING, sessions__starts_at__gte=timezone.now()))
     )
-    return render(request, "mediation/rule_list.html", {"page": _page(request, rules.order_by("id")), "form": form})
+    context = {"page": _page(request, rules.order_by("id")), "form": form}
+    return render(request, "mediation/rule_list.html", context, status=400 if form.errors else 200)
 
 
 @require_POST
 @manager_required
 def rule_generate(request: HttpRequest, pk: int) -> HttpResponse:
     rule = get_object_or_404(selectors.rules_visible_to(request.user), pk=pk)
-    result = {}
-    if _call(request, None, lambda: result.update(r=services.rule_regenerate(actor=request.user, rule_id=rule.pk))):
-        created, removed = result["r"]
+    done = portal.attempt(request, lambda: services.rule_regenerate(actor=request.user, rule_id=rule.pk))
+    if done:
+        created, removed = done.result
         messages.success(
             request, _("Sessions regenerated: %(created)d added, %(removed)d removed.") % {"created": created, "removed": removed}
         )
@@ -310,12 +333,17 @@ def rule_generate(request: HttpRequest, pk: int) -> HttpResponse:
 @manager_required
 def venue_list(request: HttpRequest) -> HttpResponse:
     form = forms.VenueForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        if _call(request, form, lambda: services.venue_create(actor=request.user, **form.cleaned_data)):
+    if request.method == "POST":
+        if portal.submit(form, lambda d: services.venue_create(actor=request.user, **d)):
             messages.success(request, _("Venue registered."))
             return redirect("mediation:venue_list")
     venues = selectors.venues_visible_to(request.user).order_by("id")
-    return render(request, "mediation/venue_list.html", {"page": _page(request, venues), "form": form})
+    q = request.GET.get("q", "").strip()[:100]
+    if q:
+        venues = venues.filter(Q(name__icontains=q) | Q(address__icontains=q))
+    return render(
+        request, "mediation/venue_list.html", {"page": _page(request, venues), "form": form, "q": q}, status=400 if form.errors else 200
+    )
 
 
 # --- disputes -----------------------------------------------------------------------------------
@@ -337,24 +365,27 @@ def dispute_list(request: HttpRequest) -> HttpResponse:
 @manager_required
 def dispute_create(request: HttpRequest) -> HttpResponse:
     form = forms.DisputeForm(request.POST or None, user=request.user, initial={"registered_on": timezone.localdate()})
-    created = {}
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k not in ("applicant", "respondent", "mediator_kind", "mediator_name")}
-        call = lambda: created.update(  # noqa: E731 - a one-line deferred call reads best here
-            c=services.dispute_create(actor=request.user, parties=form.parties(), mediators=form.mediators(), **data)
-        )
-        if _call(request, form, call):
+
+    def register(d: dict) -> DisputeCase:
+        data = {k: v for k, v in d.items() if k not in ("applicant", "respondent", "mediator_kind", "mediator_name")}
+        return services.dispute_create(actor=request.user, parties=form.parties(), mediators=form.mediators(), **data)
+
+    if request.method == "POST":
+        created = portal.submit(form, register)
+        if created:
             messages.success(request, _("Dispute case registered."))
-            return redirect("mediation:dispute_detail", pk=created["c"].pk)
-    return render(
-        request, "mediation/form_page.html", {"form": form, "title": _("Register a dispute case"), "back": "mediation:dispute_list"}
-    )
+            return redirect("mediation:dispute_detail", pk=created.result.pk)
+    context = {"form": form, "title": _("Register a dispute case"), "back": "mediation:dispute_list"}
+    return render(request, "mediation/form_page.html", context, status=400 if form.errors else 200)
 
 
 @manager_required
 def dispute_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    case = get_object_or_404(selectors.disputes_visible_to(request.user), pk=pk)
-    return render(
+    return _dispute_page(request, get_object_or_404(selectors.disputes_visible_to(request.user), pk=pk))
+
+
+def _dispute_page(request: HttpRequest, case: DisputeCase, failed: tuple[str, object] | None = None) -> HttpResponse:
+    return _render_with(
         request,
         "mediation/dispute_detail.html",
         {
@@ -367,63 +398,75 @@ def dispute_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "session_form": forms.SessionForm(initial={"held_on": timezone.localdate()}),
             "close_form": forms.CloseForm(),
         },
+        failed,
     )
 
 
-def _case_step(request, pk, form_class, service, ok):
+def _case_step(request, pk, form_class, service, ok, *, name: str):
     case = get_object_or_404(selectors.disputes_visible_to(request.user), pk=pk)
     back = redirect("mediation:dispute_detail", pk=case.pk).url
-    return _post_step(request, form_class, lambda d: service(actor=request.user, case_id=case.pk, **d), back=back, ok=ok)
+    return _post_step(
+        request,
+        form_class(request.POST),
+        lambda d: service(actor=request.user, case_id=case.pk, **d),
+        page=lambda failed: _dispute_page(request, case, failed),
+        name=name,
+        back=back,
+        ok=ok,
+        shown=lambda: DisputeCase.objects.filter(pk=case.pk, status=DisputeCase.Status.OPEN).exists(),
+    )
 
 
 @require_POST
 @manager_required
 def dispute_party(request: HttpRequest, pk: int) -> HttpResponse:
-    return _case_step(request, pk, forms.PartyForm, services.dispute_party_add, _("Party added."))
+    return _case_step(request, pk, forms.PartyForm, services.dispute_party_add, _("Party added."), name="party_form")
 
 
 @require_POST
 @manager_required
 def dispute_mediator(request: HttpRequest, pk: int) -> HttpResponse:
-    return _case_step(request, pk, forms.MediatorForm, services.dispute_mediator_add, _("Mediator added."))
+    return _case_step(request, pk, forms.MediatorForm, services.dispute_mediator_add, _("Mediator added."), name="mediator_form")
 
 
 @require_POST
 @manager_required
 def dispute_session(request: HttpRequest, pk: int) -> HttpResponse:
-    return _case_step(request, pk, forms.SessionForm, services.dispute_session_add, _("Session recorded."))
+    return _case_step(request, pk, forms.SessionForm, services.dispute_session_add, _("Session recorded."), name="session_form")
 
 
 @require_POST
 @manager_required
 def dispute_close(request: HttpRequest, pk: int) -> HttpResponse:
-    return _case_step(request, pk, forms.CloseForm, services.dispute_close, _("Case closed."))
+    return _case_step(request, pk, forms.CloseForm, services.dispute_close, _("Case closed."), name="close_form")
 
 
 # --- legal links --------------------------------------------------------------------------------
 @manager_required
 def liaison_list(request: HttpRequest) -> HttpResponse:
     form = forms.LiaisonForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        if _call(request, form, lambda: services.liaison_create(actor=request.user, **form.cleaned_data)):
+    if request.method == "POST":
+        if portal.submit(form, lambda d: services.liaison_create(actor=request.user, **d)):
             messages.success(request, _("Liaison registered."))
             return redirect("mediation:liaison_list")
     qs = selectors.liaisons_visible_to(request.user).annotate(compound_count=Count("compounds", distinct=True)).order_by("kind", "id")
     kind = request.GET.get("kind", "")
     if kind in LegalLiaison.Kind.values:
         qs = qs.filter(kind=kind)
-    return render(request, "mediation/liaison_list.html", {"page": _page(request, qs, 50), "form": form, "kind": kind})
+    context = {"page": _page(request, qs, 50), "form": form, "kind": kind}
+    return render(request, "mediation/liaison_list.html", context, status=400 if form.errors else 200)
 
 
 @manager_required
 def consultation_list(request: HttpRequest) -> HttpResponse:
     form = forms.ConsultationForm(request.POST or None, user=request.user, initial={"given_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        if _call(request, form, lambda: services.consultation_create(actor=request.user, **form.cleaned_data)):
+    if request.method == "POST":
+        if portal.submit(form, lambda d: services.consultation_create(actor=request.user, **d)):
             messages.success(request, _("Consultation logged."))
             return redirect("mediation:consultation_list")
     qs = selectors.consultations_visible_to(request.user).order_by("-given_on", "-id")
-    return render(request, "mediation/consultation_list.html", {"page": _page(request, qs), "form": form})
+    context = {"page": _page(request, qs), "form": form}
+    return render(request, "mediation/consultation_list.html", context, status=400 if form.errors else 200)
 
 
 @manager_required
@@ -443,11 +486,17 @@ def screening_list(request: HttpRequest) -> HttpResponse:
 @manager_required
 def screening_detail(request: HttpRequest, pk: int) -> HttpResponse:
     screening = get_object_or_404(selectors.screenings_visible_to(request.user), pk=pk)
+    return _screening_page(request, screening)
+
+
+def _screening_page(request: HttpRequest, screening, failed: tuple[str, object] | None = None) -> HttpResponse:
+    """The screening page; `failed` is ("failed_hazard", (hazard id, form)) of a refused resolution."""
     hazards = selectors.hazards_visible_to(request.user).filter(screening=screening)
-    return render(
+    return _render_with(
         request,
         "mediation/screening_detail.html",
         {"screening": screening, "hazards": hazards, "compounds": screening.compounds.all(), "resolve_form": forms.HazardResolveForm()},
+        failed,
     )
 
 
@@ -458,8 +507,10 @@ def hazard_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     back = redirect("mediation:screening_detail", pk=hazard.screening_id).url
     return _post_step(
         request,
-        forms.HazardResolveForm,
+        forms.HazardResolveForm(request.POST),
         lambda d: services.hazard_resolve(actor=request.user, hazard_id=hazard.pk, **d),
+        page=lambda failed: _screening_page(request, hazard.screening, (failed[0], (hazard.pk, failed[1]))),
+        name="failed_hazard",
         back=back,
         ok=_("Hazard updated."),
     )
@@ -480,6 +531,11 @@ def counts(request: HttpRequest) -> HttpResponse:
     if start > end:
         start, end = end, start
     rows = selectors.counts_by_area(request.user, start=start, end=end, level=level, monthly=monthly)
+    if request.GET.get("export") == "xlsx":
+        privacy.log_export(user=request.user, what="mediation.counts.xlsx", rows=len(rows), params=request.GET, request=request)
+        return exports.counts_response(
+            rows=rows, totals=selectors.totals(rows), metrics=selectors.METRICS, start=start, end=end, monthly=monthly
+        )
     return render(
         request,
         "mediation/counts.html",

@@ -85,3 +85,38 @@ class TargetAdmin(admin.ModelAdmin):
     list_display = ("indicator", "district", "direction", "baseline", "target", "month_from", "month_to")
     list_filter = ("district", "direction")
     search_fields = ("note",)
+
+
+# Company evaluations are decided through the portal and the services (each decision writes its audit
+# event), so the admin shows them read-only.
+class CompanyEvaluationInline(admin.TabularInline):
+    model = models.CompanyEvaluation
+    extra = 0
+    fields = ("company", "compound_count", "computed_score", "score", "reason", "rank", "board", "confirmed_by", "confirmed_at")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(models.EvaluationRound)
+class EvaluationRoundAdmin(ReadOnlyAdmin):
+    list_display = ("title", "district", "month_from", "month_to", "status", "published_at")
+    list_filter = ("status", "district")
+    search_fields = ("title",)
+    inlines = [CompanyEvaluationInline]
+
+
+@admin.register(models.CompanyEvaluation)
+class CompanyEvaluationAdmin(ReadOnlyAdmin):
+    list_display = ("company", "round", "rank", "computed_score", "score", "board", "confirmed_at")
+    list_filter = ("round", "board")
+    search_fields = ("company__name", "reason")
+
+
+@admin.register(models.EvaluationEvent)
+class EvaluationEventAdmin(ReadOnlyAdmin):
+    list_display = ("at", "round", "company", "kind", "actor", "score_from", "score_to", "note")
+    list_filter = ("kind", "round")
+    search_fields = ("company__name", "note")

@@ -1,7 +1,8 @@
 """Derived figures from snapshot rows (SPEC §5), in exact Decimal arithmetic.
 
-Rates over a span are Σ numerators ÷ Σ denominators; the monthly-average complaint ratio is the mean
-of the monthly ratios; the change against a baseline is (now − baseline) ÷ baseline × 100.
+The period rule of each indicator lives in the catalogue (`ratings.indicators`); these are the arithmetic
+it uses: a rate over a span is Σ numerators ÷ Σ denominators; the monthly-average complaint ratio is the
+mean of the monthly ratios; the change against a baseline is (now − baseline) ÷ baseline × 100.
 """
 
 from __future__ import annotations
@@ -11,21 +12,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 HUNDRED = Decimal(100)
 TWO_PLACES = Decimal("0.01")
-
-# indicator -> (numerator, denominator, kind). kind "span": Σ÷Σ over the span; "latest": the latest month
-# with a denominator (committees are a state at the month's end; a survey round counts in one month, and
-# the dashboard shows the latest round's rate); "mean": mean of the monthly values.
-INDICATORS: dict[str, tuple[str, str, str]] = {
-    "complaint_ratio": ("complaints", "households", "mean"),
-    "satisfaction_rate": ("survey_satisfied", "survey_responses", "latest"),
-    "ticket_satisfaction_rate": ("rated_satisfied", "rated", "span"),
-    "response_rate": ("responded_on_time", "response_due", "span"),
-    "resolution_rate": ("resolved", "complaints", "span"),
-    "rectification_rate": ("rect_on_time", "rect_due", "span"),
-    "overdue_rate": ("overdue", "complaints", "span"),
-    "formation_rate": ("committee_formed", "committee_eligible", "latest"),
-    "red_ratio": ("committees_red", "committees_active", "latest"),
-}
 
 
 def ratio(num, den, scale: Decimal = HUNDRED) -> Decimal | None:
@@ -55,16 +41,6 @@ def latest_rate(rows: Iterable[Mapping], num: str, den: str) -> Decimal | None:
         return None
     last = max(rows, key=lambda r: r["month"])
     return ratio(last[num], last[den])
-
-
-def indicator_value(indicator: str, rows: Iterable[Mapping]) -> Decimal | None:
-    num, den, kind = INDICATORS[indicator]
-    rows = list(rows)
-    if kind == "mean":
-        return monthly_average(rows, num, den)
-    if kind == "latest":
-        return latest_rate(rows, num, den)
-    return span_rate(rows, num, den)
 
 
 def change(now: Decimal | None, baseline: Decimal | None) -> Decimal | None:

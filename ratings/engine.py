@@ -2,7 +2,7 @@
 
 One run, inside one transaction:
 
-1. takes a lock (PostgreSQL advisory transaction lock; elsewhere a cache lock) so runs never overlap;
+1. takes the engine's lock (core.locks: a PostgreSQL advisory lock; elsewhere a cache lock) so runs never overlap;
 2. works out the month range (first month with data .. the current month, Asia/Shanghai);
 3. upserts the compound rows in ONE `INSERT … SELECT … ON CONFLICT DO UPDATE` statement: every compound ×
    month of the grid, left-joined to one aggregate subquery per metric family (complaints, surveys, and the
@@ -25,21 +25,29 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from ratings.models import MetricRun, MetricSnapshot, SurveyRound
+from communities.models import Community, Compound, Subdistrict
+from complaints.models import Complaint
+from core.locks import exclusive
+from ratings.models import Answer, MetricRun, MetricSnapshot, SurveyResponse, SurveyRound
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-LOCK_KEY = 73_520_001  # pg advisory lock id of the metrics engine ("520")
-CACHE_LOCK = "ratings:metrics-lock"
+LOCK = "ratings.metrics"  # core.locks name of the engine's lock
 # Rows written by a transaction that commits while a run is reading may carry an `updated_at` just before
 # the run's start; the next incremental run looks back this far to catch them (recomputing is harmless).
 OVERLAP = timedelta(seconds=getattr(settings, "RATINGS_WATERMARK_OVERLAP", 300))
 
 SNAP = MetricSnapshot._meta.db_table
+# Tables and choice values come from the models, so a renamed table or value cannot leave the SQL behind.
+COMPLAINTS = Complaint._meta.db_table
+SURVEY_RESPONSES = SurveyResponse._meta.db_table
+SURVEY_ROUNDS = SurveyRound._meta.db_table
+COMPOUNDS = Compound._meta.db_table
+COMMUNITIES = Community._meta.db_table
+SUBDISTRICTS = Subdistrict._meta.db_table
 # An incremental run touching more than 1/INCREMENTAL_SHARE of the compound-months (and at least
 # INCREMENTAL_MAX of them) does a full pass instead: per-row index lookups stop paying off.
 INCREMENTAL_SHARE = 10
@@ -67,6 +75,20 @@ def _month_bounds() -> tuple[str, str]:
             "((month + interval '1 month')::timestamp AT TIME ZONE 'Asia/Shanghai')",
         )
     return ("datetime(month, '-8 hours')", "datetime(month, '+1 month', '-8 hours')")
+
+
+def _db_moment(moment: datetime):
+    """`moment` as a parameter comparable with stored timestamps (SQLite keeps UTC text)."""
+    return connection.ops.adapt_datetimefield_value(moment)
+
+
+def sql_in(*values: str) -> str:
+    """A SQL list of choice values, `('resolved', 'closed')`: the models' constants, never user input."""
+    return "(" + ", ".join(sql_value(v) for v in values) + ")"
+
+
+def sql_value(value: str) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
 
 
 def _distinct(a: str, b: str) -> str:
@@ -97,42 +119,50 @@ class Family:
 
 
 def _complaints_select(scope: str) -> str:
-    aggs = """
+    status, rating = Complaint.Status, Complaint.Rating
+    closed, rejected = sql_value(status.CLOSED), sql_value(status.REJECTED)
+    # Due for signing once signed for or past its sign-for deadline (SPEC §5 response rate): one whose
+    # deadline is still ahead and is not yet signed counts in neither numerator nor denominator.
+    aggs = f"""
         count(*) AS complaints,
-        count(*) FILTER (WHERE x.status IN ('resolved', 'closed')) AS resolved,
-        count(*) FILTER (WHERE x.response_due IS NOT NULL) AS response_due,
+        count(*) FILTER (WHERE x.status IN {sql_in(status.RESOLVED, status.CLOSED)}) AS resolved,
+        count(*) FILTER (WHERE x.accepted_at IS NOT NULL OR x.response_due <= %(now_db)s) AS response_due,
         count(*) FILTER (WHERE x.accepted_at IS NOT NULL AND x.accepted_at <= x.response_due) AS responded_on_time,
-        count(*) FILTER (WHERE x.status = 'closed' AND x.rating <> '') AS rated,
-        count(*) FILTER (WHERE x.status = 'closed' AND x.rating IN ('satisfied', 'basic')) AS rated_satisfied,
-        count(*) FILTER (WHERE x.is_overdue) AS overdue"""
+        count(*) FILTER (WHERE x.status = {closed} AND x.rating <> '') AS rated,
+        count(*) FILTER (WHERE x.status = {closed} AND x.rating IN {sql_in(rating.SATISFIED, rating.BASIC)}) AS rated_satisfied,
+        count(*) FILTER (WHERE x.is_overdue) AS overdue,
+        count(*) FILTER (WHERE x.supervised) AS supervised"""
     if not scope:
         return f"""SELECT x.compound_id, {month_of("x.made_at")} AS month, {aggs}
-            FROM complaints_complaint x WHERE x.status <> 'rejected' GROUP BY 1, 2"""
+            FROM {COMPLAINTS} x WHERE x.status <> {rejected} GROUP BY 1, 2"""
     # Incremental: each touched compound-month is a range scan of the (compound, made_at) index. On
     # PostgreSQL a LATERAL subquery makes that plan explicit (a hash join would read the whole table).
     if _pg():
         return f"""SELECT t.compound_id, t.month, a.* FROM {scope} t CROSS JOIN LATERAL (
-            SELECT {aggs} FROM complaints_complaint x
-            WHERE x.compound_id = t.compound_id AND x.made_at >= t.starts AND x.made_at < t.ends AND x.status <> 'rejected') a"""
+            SELECT {aggs} FROM {COMPLAINTS} x
+            WHERE x.compound_id = t.compound_id AND x.made_at >= t.starts AND x.made_at < t.ends AND x.status <> {rejected}) a"""
     return f"""SELECT t.compound_id, t.month, {aggs}
-        FROM {scope} t JOIN complaints_complaint x
+        FROM {scope} t JOIN {COMPLAINTS} x
           ON x.compound_id = t.compound_id AND x.made_at >= t.starts AND x.made_at < t.ends
-        WHERE x.status <> 'rejected' GROUP BY t.compound_id, t.month"""
+        WHERE x.status <> {rejected} GROUP BY t.compound_id, t.month"""
 
 
 def _complaints_touched() -> str:
-    return f"SELECT compound_id, {month_of('made_at')} AS month FROM complaints_complaint WHERE updated_at > %(wm)s"
+    # A sign-for deadline passing makes a complaint due without any write; only an unsigned complaint
+    # (still submitted or dispatched, found through the status index) can be in that case.
+    unsigned = sql_in(*Complaint.AWAITING_SIGN_FOR)
+    return f"""SELECT compound_id, {month_of("made_at")} AS month FROM {COMPLAINTS} WHERE updated_at > %(wm)s
+        UNION SELECT compound_id, {month_of("made_at")} AS month FROM {COMPLAINTS}
+        WHERE status IN {unsigned} AND response_due > %(wm)s AND response_due <= %(now_db)s"""
 
 
 def _complaints_months() -> tuple[date | None, date | None]:
-    from complaints.models import Complaint
-
     agg = Complaint.objects.aggregate(lo=Min("made_at"), hi=Max("made_at"))
     return (local_month(agg["lo"]) if agg["lo"] else None, local_month(agg["hi"]) if agg["hi"] else None)
 
 
 def _survey_select(scope: str) -> str:
-    ok = "IN ('satisfied', 'basic')"
+    ok = f"IN {sql_in(Answer.SATISFIED, Answer.BASIC)}"
     aggs = f"""
         count(*) AS survey_responses,
         count(*) FILTER (WHERE r.overall {ok}) AS survey_satisfied,
@@ -143,13 +173,13 @@ def _survey_select(scope: str) -> str:
         count(*) FILTER (WHERE r.neighbours {ok}) AS dim_neighbours"""
     join = f"JOIN {scope} t ON t.compound_id = r.compound_id AND t.month = s.month" if scope else ""
     return f"""SELECT r.compound_id, s.month, {aggs}
-        FROM ratings_surveyresponse r JOIN ratings_surveyround s ON s.id = r.round_id {join}
+        FROM {SURVEY_RESPONSES} r JOIN {SURVEY_ROUNDS} s ON s.id = r.round_id {join}
         GROUP BY r.compound_id, s.month"""
 
 
 def _survey_touched() -> str:
-    return """SELECT r.compound_id, s.month FROM ratings_surveyresponse r
-        JOIN ratings_surveyround s ON s.id = r.round_id WHERE r.updated_at > %(wm)s"""
+    return f"""SELECT r.compound_id, s.month FROM {SURVEY_RESPONSES} r
+        JOIN {SURVEY_ROUNDS} s ON s.id = r.round_id WHERE r.updated_at > %(wm)s"""
 
 
 def _survey_months() -> tuple[date | None, date | None]:
@@ -160,7 +190,7 @@ def _survey_months() -> tuple[date | None, date | None]:
 FAMILIES: list[Family] = [
     Family(
         "complaints",
-        ["complaints", "resolved", "response_due", "responded_on_time", "rated", "rated_satisfied", "overdue"],
+        ["complaints", "resolved", "response_due", "responded_on_time", "rated", "rated_satisfied", "overdue", "supervised"],
         _complaints_select,
         _complaints_touched,
         _complaints_months,
@@ -191,6 +221,7 @@ SUM_COLUMNS = [
     "rated",
     "rated_satisfied",
     "overdue",
+    "supervised",
     "survey_responses",
     "survey_satisfied",
     "dim_governance",
@@ -269,14 +300,6 @@ def _month_range(now: datetime) -> tuple[date, date]:
     return min(lows), max(highs)
 
 
-# --- Lock ----------------------------------------------------------------------------------------
-def _try_pg_lock() -> bool:
-    """Take the engine's advisory lock for the current transaction; False if another run holds it."""
-    with connection.cursor() as cur:
-        cur.execute("SELECT pg_try_advisory_xact_lock(%s)", [LOCK_KEY])
-        return bool(cur.fetchone()[0])
-
-
 # --- The run -------------------------------------------------------------------------------------
 def _compound_upsert(scope: str, months_table: str) -> str:
     joins, source = [], {}
@@ -287,19 +310,18 @@ def _compound_upsert(scope: str, months_table: str) -> str:
             source[c] = f"COALESCE({alias}.{c}, {family.defaults.get(c, '0')})"
     # Eligibility for a committee is the compound's own flag; committee_formed needs the committees family.
     source.setdefault("committee_eligible", "CASE WHEN c.committee_eligible THEN 1 ELSE 0 END")
-    # A column no registered family fills (its app has not landed) is 0.
-    picks = [f"{source.get(c, '0')} AS {c}" for c in SUM_COLUMNS if c not in ("compounds", "households")]
+    picks = [f"{source[c]} AS {c}" for c in SUM_COLUMNS if c not in ("compounds", "households")]
     grid = (
         f"(SELECT compound_id, month FROM {scope})"
         if scope
-        else f"(SELECT c0.id AS compound_id, m.month FROM communities_compound c0 CROSS JOIN {months_table} m)"
+        else f"(SELECT c0.id AS compound_id, m.month FROM {COMPOUNDS} c0 CROSS JOIN {months_table} m)"
     )
     inner = f"""SELECT g.compound_id, g.month, cm.id AS community_id, cm.subdistrict_id, sd.district_id,
             1 AS compounds, c.household_count AS households, {", ".join(picks)}
         FROM {grid} g
-        JOIN communities_compound c ON c.id = g.compound_id
-        JOIN communities_community cm ON cm.id = c.community_id
-        JOIN communities_subdistrict sd ON sd.id = cm.subdistrict_id
+        JOIN {COMPOUNDS} c ON c.id = g.compound_id
+        JOIN {COMMUNITIES} cm ON cm.id = c.community_id
+        JOIN {SUBDISTRICTS} sd ON sd.id = cm.subdistrict_id
         {" ".join(joins)}"""
     rates = list(RATES)
     insert_cols = ["level", "area_id", "month", *TREE, *SUM_COLUMNS, *rates, "computed_at"]
@@ -376,23 +398,21 @@ def _drop_temp_tables(cur) -> None:
         cur.execute(f"DROP TABLE IF EXISTS {name}")
 
 
-def _collect_touched(cur, *, watermark: datetime, new_months: list[date]) -> int:
+def _collect_touched(cur, *, watermark: datetime, now: datetime, new_months: list[date]) -> int:
     """Fill ratings_touched with the compound-months changed after `watermark`; return how many."""
     sources = [f.touched() for f in FAMILIES if f.touched]
     # A compound edited since (households, community) changes every month of it.
-    sources.append(
-        "SELECT c.id AS compound_id, m.month FROM communities_compound c CROSS JOIN ratings_months m WHERE c.updated_at > %(wm)s"
-    )
+    sources.append(f"SELECT c.id AS compound_id, m.month FROM {COMPOUNDS} c CROSS JOIN ratings_months m WHERE c.updated_at > %(wm)s")
     if new_months:
-        sources.append("SELECT c.id AS compound_id, m.month FROM communities_compound c CROSS JOIN ratings_months m WHERE m.fresh = 1")
+        sources.append(f"SELECT c.id AS compound_id, m.month FROM {COMPOUNDS} c CROSS JOIN ratings_months m WHERE m.fresh = 1")
     union = " UNION ".join(f"SELECT compound_id, month FROM ({s}) u{i}" for i, s in enumerate(sources))
     starts, ends = _month_bounds()
     # Only months inside the grid count (a full run has exactly those).
     cur.execute(
         f"""INSERT INTO ratings_touched (compound_id, month, starts, ends)
         SELECT t.compound_id, t.month, {starts}, {ends} FROM ({union}) t
-        WHERE t.month IN (SELECT month FROM ratings_months) AND t.compound_id IN (SELECT id FROM communities_compound)""",
-        {"wm": watermark, "today": timezone.localtime(timezone.now(), SHANGHAI).date()},
+        WHERE t.month IN (SELECT month FROM ratings_months) AND t.compound_id IN (SELECT id FROM {COMPOUNDS})""",
+        {"wm": watermark, "now_db": _db_moment(now), "today": timezone.localtime(now, SHANGHAI).date()},
     )
     cur.execute("SELECT count(*) FROM ratings_touched")
     return cur.fetchone()[0]
@@ -403,16 +423,16 @@ def _collect_areas(cur, *, watermark: datetime) -> None:
     compound is now (from the places tables) and, for compounds edited since the watermark (they may have
     moved), where their snapshot rows put them before this run."""
     cur.execute(
-        """INSERT INTO ratings_touched_areas (community_id, subdistrict_id, district_id, month)
+        f"""INSERT INTO ratings_touched_areas (community_id, subdistrict_id, district_id, month)
         SELECT cm.id, cm.subdistrict_id, sd.district_id, t.month FROM ratings_touched t
-        JOIN communities_compound c ON c.id = t.compound_id
-        JOIN communities_community cm ON cm.id = c.community_id
-        JOIN communities_subdistrict sd ON sd.id = cm.subdistrict_id"""
+        JOIN {COMPOUNDS} c ON c.id = t.compound_id
+        JOIN {COMMUNITIES} cm ON cm.id = c.community_id
+        JOIN {SUBDISTRICTS} sd ON sd.id = cm.subdistrict_id"""
     )
     cur.execute(
         f"""INSERT INTO ratings_touched_areas (community_id, subdistrict_id, district_id, month)
         SELECT s.community_id, s.subdistrict_id, s.district_id, s.month FROM ratings_touched t
-        JOIN communities_compound c ON c.id = t.compound_id AND c.updated_at > %(wm)s
+        JOIN {COMPOUNDS} c ON c.id = t.compound_id AND c.updated_at > %(wm)s
         JOIN {SNAP} s ON s.level = 'compound' AND s.area_id = t.compound_id AND s.month = t.month""",
         {"wm": watermark},
     )
@@ -429,15 +449,10 @@ def compute(*, full: bool = False, now: datetime | None = None) -> RunResult:
 
     Takes the engine lock: if another run holds it, returns at once with `skipped=True`, writing nothing.
     """
-    if _pg():
+    with exclusive(LOCK) as held:
+        if not held:
+            return RunResult(None, skipped=True)
         return _compute(full=full, now=now)
-    # Elsewhere (SQLite for `make run`) the cache holds the lock: Redis when REDIS_URL is set.
-    if not cache.add(CACHE_LOCK, "1", timeout=3600):
-        return RunResult(None, skipped=True)
-    try:
-        return _compute(full=full, now=now)
-    finally:
-        cache.delete(CACHE_LOCK)
 
 
 def _compute(*, full: bool, now: datetime | None) -> RunResult:
@@ -445,8 +460,6 @@ def _compute(*, full: bool, now: datetime | None) -> RunResult:
     now = now or timezone.now()
     with transaction.atomic():
         if _pg():
-            if not _try_pg_lock():
-                return RunResult(None, skipped=True)
             with connection.cursor() as cur:
                 # JIT compiling these wide aggregates costs seconds and saves nothing; enough memory keeps
                 # the compound × month hash aggregate off the disk.
@@ -457,7 +470,7 @@ def _compute(*, full: bool, now: datetime | None) -> RunResult:
             full = True
         first, last_month = _month_range(now)
         months = month_span(first, last_month)
-        params = {"now": now, "today": timezone.localtime(now, SHANGHAI).date()}
+        params = {"now": now, "now_db": _db_moment(now), "today": timezone.localtime(now, SHANGHAI).date()}
         with connection.cursor() as cur:
             _temp_tables(cur)
             old = set() if full else set(month_span(last.month_from, last.month_to))
@@ -465,7 +478,7 @@ def _compute(*, full: bool, now: datetime | None) -> RunResult:
             cur.executemany("INSERT INTO ratings_months (month, fresh) VALUES (%s, %s)", [(m, int(m in new_months)) for m in months])
             touched = 0
             if not full:
-                touched = _collect_touched(cur, watermark=last.watermark, new_months=new_months)
+                touched = _collect_touched(cur, watermark=last.watermark, now=now, new_months=new_months)
                 # So much changed (a new month, many compounds edited) that one pass over everything is cheaper.
                 full = touched > max(INCREMENTAL_MAX, len(months) * _compound_count(cur) // INCREMENTAL_SHARE)
             if full:
@@ -502,7 +515,7 @@ def _compute(*, full: bool, now: datetime | None) -> RunResult:
 
 
 def _compound_count(cur) -> int:
-    cur.execute("SELECT count(*) FROM communities_compound")
+    cur.execute(f"SELECT count(*) FROM {COMPOUNDS}")
     return cur.fetchone()[0]
 
 

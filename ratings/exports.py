@@ -1,33 +1,24 @@
-"""Excel export of any table the portal shows (openpyxl)."""
+"""Excel export of any table the portal shows, through the shared helper (core.xlsx): counts and rates are
+numbers (a rate is a fraction with a percent format, so it sums and charts), the header row is frozen and
+every column has a width."""
 
 from __future__ import annotations
 
-from io import BytesIO
+from collections.abc import Sequence
 
 from django.http import HttpResponse
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from core import xlsx
 
 
-def xlsx_response(filename: str, title: str, headers: list[str], rows: list[list]) -> HttpResponse:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = title[:31] or "Sheet1"
-    sheet.append([str(h) for h in headers])
-    for row in rows:
-        sheet.append([cell if isinstance(cell, int | float) else ("" if cell is None else str(cell)) for cell in row])
-    for i, header in enumerate(headers, start=1):
-        sheet.column_dimensions[get_column_letter(i)].width = max(10, len(str(header)) * 2 + 2)
-    buffer = BytesIO()
-    book.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}.xlsx"
-    return response
+def xlsx_response(filename: str, title: str, headers: Sequence, rows: Sequence[Sequence], *, notes: Sequence[str] = ()) -> HttpResponse:
+    """The table on one sheet: the header row first, the rows, then a blank row and the notes (the period the
+    figures cover, what a partial month means), so the header stays in row 1 for whoever reads the sheet.
 
-
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name)
+    A header may be an `xlsx.Col` (with its kind and width) or a text; a cell may be an `xlsx.Cell`."""
+    columns = [h if isinstance(h, xlsx.Col) else xlsx.Col(str(h), width=max(10, xlsx.text_width(str(h)))) for h in headers]
+    book = xlsx.workbook()
+    sheet = xlsx.Sheet(book, title, columns)
+    sheet.extend(rows)
+    sheet.notes(notes)
+    return xlsx.response(book, filename)

@@ -1,4 +1,4 @@
-"""Surveys, metric snapshots, star ratings and district targets (SPEC §5).
+"""Surveys, metric snapshots, star ratings, company evaluations and district targets (SPEC §5).
 
 The snapshot table holds one row per (level, area, month): compound rows computed from the domain
 tables, community / subdistrict / district rows summed from the rows below them. Every rate is stored
@@ -194,6 +194,7 @@ class MetricSnapshot(models.Model):
     rated = models.IntegerField(_("closed and rated"), default=0)
     rated_satisfied = models.IntegerField(_("rated satisfied or basically satisfied"), default=0)
     overdue = models.IntegerField(_("overdue complaints"), default=0)
+    supervised = models.IntegerField(_("complaints put under supervision"), default=0)
     # Survey responses of rounds counting in the month.
     survey_responses = models.IntegerField(_("survey responses"), default=0)
     survey_satisfied = models.IntegerField(_("satisfied or basically satisfied"), default=0)
@@ -273,14 +274,6 @@ class MetricRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.started_at:%Y-%m-%d %H:%M}"
-
-
-def default_weights() -> dict:
-    return {"satisfaction": 50, "inspection": 25, "complaints": 15, "rectification": 10}
-
-
-def default_cutoffs() -> dict:
-    return {"5": 90, "4": 80, "3": 70, "2": 60}
 
 
 class StarRatingRound(models.Model):
@@ -376,6 +369,195 @@ class StarRating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.compound} {self.stars or self.proposed_stars}★"
+
+
+class EvaluationRound(models.Model):
+    """A property-company evaluation (物业企业信用评价) of a district's companies over finished months.
+
+    The officials' weights of the eight inputs (ratings.evaluation.INPUTS) sum to 100. draft (scores
+    computed, each confirmed or adjusted) → confirmed (every company's score settled) → published (ranks
+    and the 红黑榜 fixed).
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        CONFIRMED = "confirmed", pgettext_lazy("evaluation round", "confirmed")
+        PUBLISHED = "published", _("published")
+
+    title = models.CharField(_("title"), max_length=100)
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="+", verbose_name=_("district"))
+    month_from = models.DateField(_("first month"))
+    month_to = models.DateField(_("last month"))
+    w_complaint_ratio = models.DecimalField(_("weight: complaint ratio"), max_digits=5, decimal_places=2, default=Decimal(15))
+    w_response = models.DecimalField(_("weight: response rate"), max_digits=5, decimal_places=2, default=Decimal(10))
+    w_resolution = models.DecimalField(_("weight: resolution rate"), max_digits=5, decimal_places=2, default=Decimal(10))
+    w_ticket_satisfaction = models.DecimalField(_("weight: ticket satisfaction"), max_digits=5, decimal_places=2, default=Decimal(10))
+    w_satisfaction = models.DecimalField(_("weight: survey satisfaction"), max_digits=5, decimal_places=2, default=Decimal(20))
+    w_inspection = models.DecimalField(_("weight: inspection score"), max_digits=5, decimal_places=2, default=Decimal(15))
+    w_rectification = models.DecimalField(_("weight: on-time rectification"), max_digits=5, decimal_places=2, default=Decimal(10))
+    w_supervision = models.DecimalField(_("weight: supervision notices"), max_digits=5, decimal_places=2, default=Decimal(10))
+    # Complaint-ratio points = 100 − complaint_penalty × monthly-average complaint ratio (floored at 0).
+    complaint_penalty = models.DecimalField(
+        _("points lost per complaint per 100 households"), max_digits=6, decimal_places=2, default=Decimal(10)
+    )
+    # Supervision points = 100 − supervision_penalty × supervised complaints per managed compound (floored at 0).
+    supervision_penalty = models.DecimalField(
+        _("points lost per supervised complaint per compound"), max_digits=6, decimal_places=2, default=Decimal(20)
+    )
+    board_size = models.PositiveSmallIntegerField(_("companies on each side of the red and black list"), default=3)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    computed_at = models.DateTimeField(_("scores computed at"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("published by")
+    )
+
+    class Meta:
+        verbose_name = _("company evaluation round")
+        verbose_name_plural = _("company evaluation rounds")
+        ordering = ["-month_to", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(month_to__gte=models.F("month_from")), name="evaluation_round_months_ordered"),
+            models.CheckConstraint(
+                condition=Q(
+                    w_complaint_ratio__gte=0,
+                    w_response__gte=0,
+                    w_resolution__gte=0,
+                    w_ticket_satisfaction__gte=0,
+                    w_satisfaction__gte=0,
+                    w_inspection__gte=0,
+                    w_rectification__gte=0,
+                    w_supervision__gte=0,
+                ),
+                name="evaluation_round_weights_nonnegative",
+            ),
+            # The weights are shares of 100 points.
+            models.CheckConstraint(
+                condition=Q(
+                    w_supervision=100
+                    - models.F("w_complaint_ratio")
+                    - models.F("w_response")
+                    - models.F("w_resolution")
+                    - models.F("w_ticket_satisfaction")
+                    - models.F("w_satisfaction")
+                    - models.F("w_inspection")
+                    - models.F("w_rectification")
+                ),
+                name="evaluation_round_weights_sum_100",
+            ),
+            models.CheckConstraint(condition=Q(board_size__gte=1, board_size__lte=20), name="evaluation_round_board_size"),
+            models.CheckConstraint(condition=Q(complaint_penalty__gte=0, supervision_penalty__gte=0), name="evaluation_round_penalties"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CompanyEvaluation(models.Model):
+    """One company's figures, points and score in a round, and the official's decision on it.
+
+    The figures are the indicator catalogue's over the round's months for the compounds the company
+    manages on the round's last day (`compounds`); `computed_score` is the weighted score; `score` the
+    confirmed one (equal to it, or adjusted with a reason).
+    """
+
+    class Board(models.TextChoices):
+        RED = "red", _("red list (best)")
+        BLACK = "black", _("black list (worst)")
+
+    round = models.ForeignKey(EvaluationRound, on_delete=models.CASCADE, related_name="results", verbose_name=_("evaluation round"))
+    company = models.ForeignKey(
+        "communities.PropertyCompany", on_delete=models.PROTECT, related_name="evaluations", verbose_name=_("property company")
+    )
+    compounds = models.ManyToManyField(Compound, related_name="+", verbose_name=_("compounds evaluated"))
+    compound_count = models.PositiveIntegerField(_("number of compounds"), default=0)
+    households = models.PositiveIntegerField(_("households"), default=0)
+    complaint_ratio = models.DecimalField(_("monthly-average complaint ratio"), max_digits=14, decimal_places=6, null=True)
+    response_rate = models.DecimalField(_("response rate"), max_digits=10, decimal_places=6, null=True)
+    resolution_rate = models.DecimalField(_("resolution rate"), max_digits=10, decimal_places=6, null=True)
+    ticket_satisfaction_rate = models.DecimalField(_("ticket satisfaction rate"), max_digits=10, decimal_places=6, null=True)
+    satisfaction_rate = models.DecimalField(_("cumulative satisfaction rate"), max_digits=10, decimal_places=6, null=True)
+    inspection_score = models.DecimalField(_("inspection score"), max_digits=10, decimal_places=6, null=True)
+    rectification_rate = models.DecimalField(_("on-time rectification rate"), max_digits=10, decimal_places=6, null=True)
+    supervised = models.PositiveIntegerField(_("complaints put under supervision"), default=0)
+    computed_score = models.DecimalField(_("computed score"), max_digits=7, decimal_places=4)
+    score = models.DecimalField(_("confirmed score"), max_digits=7, decimal_places=4, null=True, blank=True)
+    reason = models.CharField(_("reason for adjusting"), max_length=300, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("confirmed by")
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
+    board = models.CharField(_("red and black list"), max_length=5, choices=Board.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("company evaluation")
+        verbose_name_plural = _("company evaluations")
+        ordering = ["round_id", "rank", "-computed_score", "company_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "company"], name="evaluation_one_per_company"),
+            models.CheckConstraint(
+                condition=Q(computed_score__gte=0, computed_score__lte=100) & (Q(score__isnull=True) | Q(score__gte=0, score__lte=100)),
+                name="evaluation_scores_0_to_100",
+            ),
+            # An official who departs from the computed score says why.
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(score=models.F("computed_score")) | ~Q(reason=""),
+                name="evaluation_adjustment_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company} {self.score if self.score is not None else self.computed_score}"
+
+    @property
+    def final_score(self) -> Decimal:
+        return self.computed_score if self.score is None else self.score
+
+    @property
+    def adjusted(self) -> bool:
+        return self.score is not None and self.score != self.computed_score
+
+
+class EvaluationEvent(models.Model):
+    """Append-only trail of a round: who computed, confirmed, adjusted (with the reason) and published.
+
+    Written only by ratings.services; the admin shows it read-only and the audit page (/audit/) lists it.
+    """
+
+    class Kind(models.TextChoices):
+        CREATED = "created", pgettext_lazy("evaluation event", "round opened")
+        COMPUTED = "computed", pgettext_lazy("evaluation event", "scores computed")
+        CONFIRMED = "confirmed", pgettext_lazy("evaluation event", "score confirmed")
+        ADJUSTED = "adjusted", pgettext_lazy("evaluation event", "score adjusted")
+        ROUND_CONFIRMED = "round_confirmed", pgettext_lazy("evaluation event", "round confirmed")
+        PUBLISHED = "published", pgettext_lazy("evaluation event", "round published")
+
+    round = models.ForeignKey(EvaluationRound, on_delete=models.CASCADE, related_name="events", verbose_name=_("evaluation round"))
+    company = models.ForeignKey(
+        "communities.PropertyCompany",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("property company"),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"))
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    score_from = models.DecimalField(_("score before"), max_digits=7, decimal_places=4, null=True, blank=True)
+    score_to = models.DecimalField(_("score after"), max_digits=7, decimal_places=4, null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("company evaluation event")
+        verbose_name_plural = _("company evaluation events")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.round.title}：{self.company.name}" if self.company_id else self.round.title
 
 
 class Target(models.Model):

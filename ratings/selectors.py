@@ -6,19 +6,33 @@ Dashboards read snapshots only: each function here is one query whatever the num
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import connection
-from django.db.models import Avg, Count, F, Max, Q, QuerySet, Sum
+from django.db.models import Avg, Count, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from communities import selectors as places
 from communities.models import Community, Compound, District, Subdistrict
+from complaints.models import Complaint
+from complaints.surges import surge_warnings_visible_to, week_start
 from core.errors import ScopeError
 from core.models import User
-from ratings import calc
+from inspections.models import RectificationList
+from mediation.models import ActionItem
+from ratings import indicators
 from ratings.engine import add_months, local_month
-from ratings.models import Level, MetricSnapshot, StarRating, StarRatingRound, SurveyResponse, SurveyRound, Target
+from ratings.models import (
+    CompanyEvaluation,
+    EvaluationRound,
+    Level,
+    MetricSnapshot,
+    StarRating,
+    StarRatingRound,
+    SurveyResponse,
+    SurveyRound,
+    Target,
+)
 
 Role = places.Role
 LEVEL_ORDER = [Level.DISTRICT, Level.SUBDISTRICT, Level.COMMUNITY, Level.COMPOUND]
@@ -30,6 +44,8 @@ SUM_FIELDS = [f.name for f in MetricSnapshot._meta.fields if f.get_internal_type
     "inspection_score_sum"
 ]
 SUM_FIELDS = [f for f in SUM_FIELDS if f not in ("area_id",)]
+# A snapshot carries the id of each area above it (an official sees the rows inside their area).
+SNAPSHOT_COLUMNS = {"district": "district_id", "subdistrict": "subdistrict_id", "community": "community_id"}
 
 
 @dataclass(frozen=True)
@@ -96,13 +112,9 @@ def area_visible_to(user: User, area: Area) -> bool:
     if getattr(user, "is_superuser", False):
         return True
     tree = area.tree()
-    for role in places.official_places(user):
-        if (
-            (role.district_id and tree["district_id"] == role.district_id)
-            or (role.subdistrict_id and tree["subdistrict_id"] == role.subdistrict_id)
-            or (role.community_id and tree["community_id"] == role.community_id)
-        ):
-            return True
+    mine = places.areas_of(user, roles=[Role.OFFICIAL])
+    if any(tree[f"{level}_id"] in mine[level] for level in ("district", "subdistrict", "community")):
+        return True
     if area.level == Level.COMPOUND:
         return places.compounds_visible_to(user, roles=[Role.OFFICIAL, Role.STAFF]).filter(pk=area.id).exists()
     return False
@@ -121,16 +133,14 @@ def home_area(user: User) -> Area | None:
     if getattr(user, "is_superuser", False):
         district = District.objects.order_by("id").first()
         return Area(Level.DISTRICT, district) if district else None
-    roles = places.official_places(user)
-    for field, level in (("district_id", Level.DISTRICT), ("subdistrict_id", Level.SUBDISTRICT), ("community_id", Level.COMMUNITY)):
-        for role in roles:
-            if getattr(role, field):
-                return area_get(level, getattr(role, field))
+    mine = places.areas_of(user, roles=[Role.OFFICIAL])
+    for level in (Level.DISTRICT, Level.SUBDISTRICT, Level.COMMUNITY):
+        if mine[level]:
+            return area_get(level, min(mine[level]))
     return None
 
 
-def staff_company_ids(user: User) -> list[int]:
-    return [r.company_id for r in places.roles_of(user) if r.role == Role.STAFF and r.company_id]
+staff_company_ids = places.company_ids_of
 
 
 # --- Snapshots -----------------------------------------------------------------------------------
@@ -140,13 +150,7 @@ def snapshots_visible_to(user: User) -> QuerySet[MetricSnapshot]:
     if getattr(user, "is_superuser", False):
         return qs
     q = Q(level=Level.COMPOUND, area_id__in=places.compound_ids_visible_to(user))
-    for role in places.official_places(user):
-        if role.district_id:
-            q |= Q(district_id=role.district_id)
-        elif role.subdistrict_id:
-            q |= Q(subdistrict_id=role.subdistrict_id)
-        elif role.community_id:
-            q |= Q(community_id=role.community_id)
+    q |= places.area_q(user, roles=[Role.OFFICIAL], columns=SNAPSHOT_COLUMNS)
     return qs.filter(q)
 
 
@@ -165,94 +169,117 @@ def area_series(area: Area, month_from: date, month_to: date) -> list[dict]:
     )
 
 
-def span_totals(qs: QuerySet, group: str) -> QuerySet:
-    """Sum every count over the span per `group`, plus the monthly-average complaint ratio."""
-    return qs.values(group).annotate(
-        **{f: Sum(f) for f in SUM_FIELDS},
-        avg_ratio=Avg("complaint_ratio"),
-        last_month=Max("month"),
-    )
+def span_of(month_from: date, month_to: date, *, include_partial: bool = False, today: date | None = None) -> indicators.Span:
+    """The span a page shows, read today (Asia/Shanghai): the month of today is unfinished."""
+    return indicators.Span(month_from, month_to, today or timezone.localdate(), include_partial)
 
 
-def children_totals(area: Area, month_from: date, month_to: date) -> list[dict]:
-    """One row per child area with its span totals and name, ranked by monthly-average complaint ratio."""
+def area_figures(area: Area, span: indicators.Span, keys: list[str] | None = None) -> dict[str, indicators.Figure]:
+    """Every catalogue indicator of the area over the span (one query): what its dashboard shows."""
+    return indicators.figures(area_series(area, indicators.rows_from(span), span.month_to), span, keys)
+
+
+def _series_by_area(qs: QuerySet) -> dict[int, list[dict]]:
+    out: dict[int, list[dict]] = {}
+    for row in qs.order_by("area_id", "month").values():
+        out.setdefault(row["area_id"], []).append(row)
+    return out
+
+
+def children_figures(area: Area, span: indicators.Span) -> list[dict]:
+    """One row per child area with its figures over the span (catalogue rules, as on the child's own page),
+    ranked by monthly-average complaint ratio, lowest first. One query for the rows, one for the names."""
     child = CHILD.get(area.level)
     if child is None:
         return []
-    qs = MetricSnapshot.objects.filter(level=child, month__gte=month_from, month__lte=month_to, **{PARENT_FIELD[child]: area.id})
-    rows = list(span_totals(qs, "area_id").order_by(F("avg_ratio").asc(nulls_last=True), "area_id"))
-    names = dict(MODELS[child].objects.filter(pk__in=[r["area_id"] for r in rows]).values_list("id", "name"))
-    for r in rows:
-        r["name"] = names.get(r["area_id"], "?")
-        r["level"] = child
-    return rows
+    qs = MetricSnapshot.objects.filter(
+        level=child, month__gte=indicators.rows_from(span), month__lte=span.month_to, **{PARENT_FIELD[child]: area.id}
+    )
+    series = _series_by_area(qs)
+    names = dict(MODELS[child].objects.filter(pk__in=list(series)).values_list("id", "name"))
+    rows = [
+        {"area_id": pk, "name": names.get(pk, "?"), "level": child, "figures": indicators.figures(monthly, span)}
+        for pk, monthly in series.items()
+        if span.rows(monthly)
+    ]
+    return sorted(rows, key=lambda r: _rank_key(r["figures"]["complaint_ratio"].value, r["area_id"]))
 
 
-def compound_rankings(area: Area, month_from: date, month_to: date, *, limit: int = 10) -> tuple[list[dict], list[dict]]:
+def _rank_key(value, pk: int) -> tuple:
+    return (value is None, value if value is not None else 0, pk)
+
+
+def _compound_figures(ids: list[int], span: indicators.Span) -> dict[int, dict]:
+    """Catalogue figures of a few compounds (one query)."""
+    qs = MetricSnapshot.objects.filter(
+        level=Level.COMPOUND, area_id__in=ids, month__gte=indicators.rows_from(span), month__lte=span.month_to
+    )
+    return {pk: indicators.figures(monthly, span) for pk, monthly in _series_by_area(qs).items()}
+
+
+def _mean_months(span: indicators.Span) -> tuple[date, date]:
+    """The months a monthly average covers: the span without its unfinished month unless it is included."""
+    last = span.month_to
+    if span.has_partial and not span.include_partial and span.month_from < span.current:
+        last = add_months(span.current, -1)
+    return span.month_from, last
+
+
+def compound_rankings(area: Area, span: indicators.Span, *, limit: int = 10) -> tuple[list[dict], list[dict]]:
     """The area's best and worst compounds by monthly-average complaint ratio over the span.
 
-    Two queries whatever the number of compounds: one pass over the snapshots grouped by compound id only
-    (the best and the worst ends from the same aggregate), then the names of the few compounds returned.
+    Three queries whatever the number of compounds: one pass over the snapshots grouped by compound id only
+    (the best and the worst ends from the same aggregate), then the few compounds returned: their names and
+    their monthly rows, from which the catalogue computes the figures shown (as on each compound's page).
     """
     tree_field = {Level.DISTRICT: "district_id", Level.SUBDISTRICT: "subdistrict_id", Level.COMMUNITY: "community_id"}.get(area.level)
     if tree_field is None:
         return [], []
+    first, last = _mean_months(span)
     sql = f"""WITH agg AS (
-            SELECT area_id, AVG(complaint_ratio) AS avg_ratio, SUM(complaints) AS complaints,
-                SUM(survey_satisfied) AS survey_satisfied, SUM(survey_responses) AS survey_responses
+            SELECT area_id, AVG(complaint_ratio) AS avg_ratio
             FROM {MetricSnapshot._meta.db_table}
             WHERE level = %s AND {tree_field} = %s AND month >= %s AND month <= %s GROUP BY area_id)
         SELECT * FROM (SELECT 'best' AS side, agg.* FROM agg ORDER BY avg_ratio ASC NULLS LAST, area_id LIMIT %s) b
         UNION ALL
         SELECT * FROM (SELECT 'worst' AS side, agg.* FROM agg ORDER BY avg_ratio DESC NULLS LAST, area_id LIMIT %s) w"""
     with connection.cursor() as cur:
-        cur.execute(sql, [Level.COMPOUND, area.id, month_from, month_to, limit, limit])
+        cur.execute(sql, [Level.COMPOUND, area.id, first, last, limit, limit])
         names = [c[0] for c in cur.description]
         rows = [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
-    compounds = {c.pk: c for c in Compound.objects.filter(pk__in={r["area_id"] for r in rows}).select_related("community__subdistrict")}
+    ids = list({r["area_id"] for r in rows})
+    compounds = {c.pk: c for c in Compound.objects.filter(pk__in=ids).select_related("community__subdistrict")}
+    figures = _compound_figures(ids, span)
     for r in rows:
         c = compounds.get(r["area_id"])
         r["compound__name"] = c.name if c else "?"
         r["community__name"] = c.community.name if c else ""
         r["subdistrict__name"] = c.community.subdistrict.name if c else ""
         r["stars"] = c.published_stars if c else None
-        r["satisfaction_rate"] = calc.ratio(r["survey_satisfied"], r["survey_responses"])
+        r["figures"] = figures.get(r["area_id"]) or indicators.figures([], span)
     return [r for r in rows if r["side"] == "best"], [r for r in rows if r["side"] == "worst"]
 
 
-def company_compounds(company_ids: list[int], month_from: date, month_to: date) -> tuple[list[dict], int]:
+def company_compounds(company_ids: list[int], span: indicators.Span) -> tuple[list[dict], int]:
     """The companies' compounds with their span figures and rank among every compound of their district(s).
 
-    Rank 1 is the lowest monthly-average complaint ratio. Two queries whatever the number of compounds.
+    Rank 1 is the lowest monthly-average complaint ratio. Three queries whatever the number of compounds.
     """
     if not company_ids:
         return [], 0
     mine = set(_managed_ids(company_ids).values_list("compound_id", flat=True))
     districts = MetricSnapshot.objects.filter(level=Level.COMPOUND, area_id__in=mine).values("district_id")
-    qs = MetricSnapshot.objects.filter(level=Level.COMPOUND, month__gte=month_from, month__lte=month_to, district_id__in=districts)
+    first, last = _mean_months(span)
+    qs = MetricSnapshot.objects.filter(level=Level.COMPOUND, month__gte=first, month__lte=last, district_id__in=districts)
     ranked = list(
         qs.values("area_id", "compound__name", "community__name", "subdistrict__name")
-        .annotate(
-            avg_ratio=Avg("complaint_ratio"),
-            complaints=Sum("complaints"),
-            households=Max("households"),
-            survey_satisfied=Sum("survey_satisfied"),
-            survey_responses=Sum("survey_responses"),
-            resolved=Sum("resolved"),
-            responded_on_time=Sum("responded_on_time"),
-            response_due=Sum("response_due"),
-            stars=Max("compound__published_stars"),
-        )
+        .annotate(avg_ratio=Avg("complaint_ratio"), stars=Max("compound__published_stars"))
         .order_by(F("avg_ratio").asc(nulls_last=True), "area_id")
     )
-    out = []
-    for rank, r in enumerate(ranked, start=1):
-        if r["area_id"] in mine:
-            r["rank"] = rank
-            r["satisfaction_rate"] = calc.ratio(r["survey_satisfied"], r["survey_responses"])
-            r["resolution_rate"] = calc.ratio(r["resolved"], r["complaints"])
-            r["response_rate"] = calc.ratio(r["responded_on_time"], r["response_due"])
-            out.append(r)
+    out = [dict(r, rank=rank) for rank, r in enumerate(ranked, start=1) if r["area_id"] in mine]
+    figures = _compound_figures([r["area_id"] for r in out], span)
+    for r in out:
+        r["figures"] = figures.get(r["area_id"]) or indicators.figures([], span)
     return out, len(ranked)
 
 
@@ -326,9 +353,9 @@ def overdue_complaints(user: User, area: Area | None, *, limit: int = 20) -> Que
     The one dashboard read that is not a snapshot: a bounded list through the complaints'
     (status, is_overdue) index. The caller has checked that the user may see the area.
     """
-    from complaints.models import Complaint
-
-    qs = Complaint.objects.filter(is_overdue=True, status__in=["submitted", "dispatched", "accepted"])
+    qs = Complaint.objects.filter(
+        is_overdue=True, status__in=[Complaint.Status.SUBMITTED, Complaint.Status.DISPATCHED, Complaint.Status.ACCEPTED]
+    )
     if area is None:
         qs = places.scope_by_compound(qs, user)
     else:
@@ -346,16 +373,10 @@ def _area_compounds(area: Area) -> QuerySet:
 
 
 def overdue_rectification_lists(area: Area, *, limit: int = 20) -> list:
-    """Rectification lists past their deadline without an accepted report, in the area (empty before the
-    inspections app is installed). A bounded read through that app's partial index on open lists."""
-    from django.apps import apps
-
-    try:
-        model = apps.get_model("inspections", "RectificationList")
-    except LookupError:
-        return []
+    """Rectification lists past their deadline without an accepted report, in the area. A bounded read
+    through the inspections app's partial index on open lists."""
     return list(
-        model.objects.overdue()
+        RectificationList.objects.overdue()
         .filter(compound_id__in=_area_compounds(area))
         .select_related("compound", "company")
         .order_by("deadline", "id")[:limit]
@@ -364,14 +385,8 @@ def overdue_rectification_lists(area: Area, *, limit: int = 20) -> list:
 
 def overdue_action_items(area: Area, *, limit: int = 20) -> list:
     """Meeting action items not done by their due date, in the area (the mediation app's partial index)."""
-    from django.apps import apps
-
-    try:
-        model = apps.get_model("mediation", "ActionItem")
-    except LookupError:
-        return []
     return list(
-        model.objects.exclude(status="done")
+        ActionItem.objects.exclude(status=ActionItem.Status.DONE)
         .filter(due_date__lt=timezone.localdate(), meeting__compound_id__in=_area_compounds(area))
         .select_related("meeting__compound")
         .order_by("due_date", "id")[:limit]
@@ -379,25 +394,11 @@ def overdue_action_items(area: Area, *, limit: int = 20) -> list:
 
 
 # --- Surveys, star ratings, targets ---------------------------------------------------------------
-def _official_area_q(user: User, prefix: str = "") -> Q:
-    """Rows tied to an area (district/subdistrict/community/compound fields) inside an official's scope."""
+def _official_area_q(user: User) -> Q:
+    """Survey rounds whose area (district, town, community or compound) lies inside an official's scope."""
     q = Q(pk__in=[])
-    for role in places.official_places(user):
-        if role.district_id:
-            q |= (
-                Q(**{f"{prefix}district_id": role.district_id})
-                | Q(**{f"{prefix}subdistrict__district_id": role.district_id})
-                | Q(**{f"{prefix}community__subdistrict__district_id": role.district_id})
-                | Q(**{f"{prefix}compound__community__subdistrict__district_id": role.district_id})
-            )
-        elif role.subdistrict_id:
-            q |= (
-                Q(**{f"{prefix}subdistrict_id": role.subdistrict_id})
-                | Q(**{f"{prefix}community__subdistrict_id": role.subdistrict_id})
-                | Q(**{f"{prefix}compound__community__subdistrict_id": role.subdistrict_id})
-            )
-        elif role.community_id:
-            q |= Q(**{f"{prefix}community_id": role.community_id}) | Q(**{f"{prefix}compound__community_id": role.community_id})
+    for level in ("district", "subdistrict", "community", "compound"):
+        q |= places.area_q(user, roles=[Role.OFFICIAL], path=level, level=level)
     return q
 
 
@@ -407,22 +408,10 @@ def survey_rounds_visible_to(user: User) -> QuerySet[SurveyRound]:
     if getattr(user, "is_superuser", False):
         return qs
     q = _official_area_q(user)
-    # Officials also see rounds over the areas above theirs (a district-wide round covers their town).
-    for role in places.official_places(user):
-        if role.subdistrict_id:
-            q |= Q(subdistrict_id=role.subdistrict_id) | Q(district__subdistricts__id=role.subdistrict_id)
-        elif role.community_id:
-            q |= Q(subdistrict__communities__id=role.community_id) | Q(district__subdistricts__communities__id=role.community_id)
-    if places.is_resident(user):
-        units = places.units_of_resident(user)
-        compounds = Compound.objects.filter(pk__in=units.values("compound_id")).select_related("community__subdistrict")
-        for c in compounds:
-            q |= (
-                Q(compound_id=c.pk)
-                | Q(community_id=c.community_id)
-                | Q(subdistrict_id=c.community.subdistrict_id)
-                | Q(district_id=c.community.subdistrict.district_id)
-            )
+    # Rounds over an area holding an official's place (a district-wide round covers their town) or a compound
+    # the resident owns a unit in.
+    for level in ("district", "subdistrict", "community", "compound"):
+        q |= places.containing_q(user, roles=[Role.OFFICIAL, Role.RESIDENT], path=level, level=level)
     return qs.filter(pk__in=SurveyRound.objects.filter(q).values("pk"))
 
 
@@ -458,17 +447,28 @@ def star_ratings_visible_to(user: User) -> QuerySet[StarRating]:
     return (inside | public).distinct()
 
 
+def star_ratings_of_company(user: User) -> QuerySet[StarRating]:
+    """Published star ratings of the compounds the user's companies manage now (staff), newest round first.
+
+    Stars are the district's until published (officials confirm them first); staff read the breakdown after.
+    """
+    qs = StarRating.objects.filter(round__status=StarRatingRound.Status.PUBLISHED).select_related(
+        "round", "compound__community__subdistrict"
+    )
+    return places.scope_by_compound(qs, user, roles=[Role.STAFF]).order_by("-round__month_to", "-round_id", "-score", "compound_id")
+
+
 def is_district_official(user: User, district_id: int) -> bool:
     if getattr(user, "is_superuser", False):
         return True
-    return any(r.district_id == district_id for r in places.official_places(user))
+    return district_id in places.areas_of(user, roles=[Role.OFFICIAL])["district"]
 
 
 def official_districts(user: User) -> QuerySet[District]:
     """Districts the user oversees as a district-level official (may run ratings and set targets)."""
     if getattr(user, "is_superuser", False):
         return District.objects.all()
-    return District.objects.filter(pk__in=[r.district_id for r in places.official_places(user) if r.district_id])
+    return District.objects.filter(pk__in=places.areas_of(user, roles=[Role.OFFICIAL])["district"])
 
 
 def targets_visible_to(user: User) -> QuerySet[Target]:
@@ -476,18 +476,18 @@ def targets_visible_to(user: User) -> QuerySet[Target]:
     return Target.objects.filter(district_id__in=_districts_of_official(user)).select_related("district")
 
 
-def _districts_of_official(user: User) -> list[int]:
+def _districts_of_official(user: User) -> QuerySet:
+    """The districts holding an official's area, whatever its level (one subquery)."""
     if getattr(user, "is_superuser", False):
-        return list(District.objects.values_list("id", flat=True))
-    ids = set()
-    for role in places.official_places(user):
-        if role.district_id:
-            ids.add(role.district_id)
-        elif role.subdistrict_id:
-            ids.add(Subdistrict.objects.filter(pk=role.subdistrict_id).values_list("district_id", flat=True).first())
-        elif role.community_id:
-            ids.add(Community.objects.filter(pk=role.community_id).values_list("subdistrict__district_id", flat=True).first())
-    return [i for i in ids if i]
+        return District.objects.values_list("id", flat=True)
+    q = Q(pk__in=[])
+    for level in ("district", "subdistrict", "community"):
+        # A district lies above its towns and communities: rows of those levels inside the official's area name it.
+        model = {"district": District, "subdistrict": Subdistrict, "community": Community}[level]
+        column = {"district": "id", "subdistrict": "district_id", "community": "subdistrict__district_id"}[level]
+        inside = model.objects.filter(places.area_q(user, roles=[Role.OFFICIAL], path="", level=level)).values(column)
+        q |= Q(pk__in=inside)
+    return District.objects.filter(q).values_list("id", flat=True)
 
 
 @dataclass
@@ -497,29 +497,133 @@ class TargetStatus:
     baseline: object
     achieved: bool
     on_track: bool
+    figure: indicators.Figure | None = None
+    baseline_period: str = ""
 
 
-def target_status(target: Target, area: Area | None = None, *, series: list[dict] | None = None) -> TargetStatus:
+def target_status(
+    target: Target, area: Area | None = None, *, series: list[dict] | None = None, include_partial: bool = False
+) -> TargetStatus:
     """The indicator's actual over the target's span (for `area`, the district by default), against the target.
 
-    For an area below the district with a baseline span, the baseline is the area's own over that span.
-    Achieved: the actual has reached the target. On track: achieved, or moved from the baseline the right way.
-    `series` (the area's monthly rows covering both spans) saves the query.
+    The actual follows the catalogue's period rule; a monthly average uses finished months unless
+    `include_partial` (the official picked the current month). For an area below the district with a
+    baseline span, the baseline is the area's own over that span. Achieved: the actual has reached the
+    target. On track: achieved, or moved from the baseline the right way. `series` (the area's monthly
+    rows covering both spans, from January of the first) saves the query.
     """
     if area is None:
         area = Area(Level.DISTRICT, target.district)
-    month_to = target.month_to or local_month(timezone.now())
+    indicator = indicators.get(target.indicator)
+    span = span_of(target.month_from, target.month_to or local_month(timezone.now()), include_partial=include_partial)
     if series is None:
-        start = min(target.month_from, target.baseline_from or target.month_from)
-        series = area_series(area, start, max(month_to, target.baseline_to or month_to))
-    rows = [r for r in series if target.month_from <= r["month"] <= month_to]
-    actual = calc.indicator_value(target.indicator, rows)
-    baseline = target.baseline
-    if area.level != Level.DISTRICT and target.baseline_from and target.baseline_to:
-        baseline = calc.indicator_value(target.indicator, [r for r in series if target.baseline_from <= r["month"] <= target.baseline_to])
+        start = min(indicators.rows_from(span), target.baseline_from or span.month_from)
+        series = area_series(area, start, max(span.month_to, target.baseline_to or span.month_to))
+    figure = indicator.figure(series, span)
+    baseline, baseline_period = target.baseline, ""
+    if target.baseline_from and target.baseline_to:
+        base = indicator.figure(series, span_of(target.baseline_from, target.baseline_to, include_partial=True, today=span.today))
+        baseline_period = base.period
+        if area.level != Level.DISTRICT:
+            baseline = base.value
+    actual = figure.value
     if actual is None:
-        return TargetStatus(target, None, baseline, False, False)
+        return TargetStatus(target, None, baseline, False, False, figure, baseline_period)
     rise = target.direction == Target.Direction.RISE
     achieved = actual >= target.target if rise else actual <= target.target
     improved = baseline is not None and (actual > baseline if rise else actual < baseline)
-    return TargetStatus(target, actual, baseline, achieved, achieved or improved)
+    return TargetStatus(target, actual, baseline, achieved, achieved or improved, figure, baseline_period)
+
+
+def area_warnings(user: User, area: Area, *, weeks: int = 4, limit: int = 20) -> list:
+    """The early warnings of the last `weeks` weeks in the area that the user may see (read live, not
+    cached with the page's figures: the detector runs between metrics runs)."""
+    since = week_start(timezone.localdate()) - timedelta(weeks=weeks - 1)
+    qs = surge_warnings_visible_to(user).filter(week_start__gte=since)
+    tree = area.tree()
+    if area.level == Level.SUBDISTRICT:
+        qs = qs.filter(subdistrict_id=area.id)
+    elif area.level in (Level.COMMUNITY, Level.COMPOUND):
+        qs = qs.filter(community_id=tree["community_id"])
+    elif area.level == Level.DISTRICT:
+        qs = qs.filter(subdistrict__district_id=area.id)
+    return list(qs.order_by("-week_start", "p_value")[:limit])
+
+
+# --- Company evaluations (物业企业信用评价) ------------------------------------------------------------
+def evaluation_rounds_visible_to(user: User) -> QuerySet[EvaluationRound]:
+    """Officials of the district (town and community officials included) see its rounds; company staff the
+    published rounds in which their company was evaluated."""
+    qs = EvaluationRound.objects.select_related("district")
+    if getattr(user, "is_superuser", False):
+        return qs
+    q = Q(district_id__in=_districts_of_official(user))
+    staff = places.company_ids_of(user)
+    if staff:
+        q |= Q(status=EvaluationRound.Status.PUBLISHED, pk__in=CompanyEvaluation.objects.filter(company_id__in=staff).values("round_id"))
+    return qs.filter(q)
+
+
+def evaluations_visible_to(user: User) -> QuerySet[CompanyEvaluation]:
+    """Officials: the results of companies that managed a compound of their area in the round (a town official
+    sees the companies working in the town). Staff: their own company's results in published rounds."""
+    qs = CompanyEvaluation.objects.select_related("round", "company")
+    if getattr(user, "is_superuser", False):
+        return qs
+    evaluated = CompanyEvaluation.compounds.through.objects.filter(
+        compound_id__in=places.compound_ids_visible_to(user, roles=[Role.OFFICIAL])
+    ).values("companyevaluation_id")
+    q = Q(pk__in=evaluated, round__district_id__in=_districts_of_official(user))
+    staff = places.company_ids_of(user)
+    if staff:
+        q |= Q(company_id__in=staff, round__status=EvaluationRound.Status.PUBLISHED)
+    return qs.filter(q)
+
+
+def company_evaluation_rows(
+    district_id: int, on: date, month_from: date, month_to: date
+) -> tuple[dict[int, list[dict]], dict[int, list[int]]]:
+    """The monthly snapshot rows summed over each company's compounds, and those compounds (two queries).
+
+    A company's compounds are those of the district under its contract in force on `on` (the round's last
+    day); their compound rows are summed per month in SQL (Σ numerators, Σ denominators), so the catalogue
+    computes a company's figures exactly as it computes an area's.
+    """
+    from communities.models import ManagementContract
+
+    contracts = ManagementContract.objects.in_force(on).filter(compound__community__subdistrict__district_id=district_id)
+    compounds: dict[int, list[int]] = {}
+    for compound_id, company_id in contracts.order_by("compound_id").values_list("compound_id", "company_id"):
+        compounds.setdefault(company_id, []).append(compound_id)
+    company = Subquery(contracts.filter(compound_id=OuterRef("area_id")).values("company_id")[:1])
+    qs = (
+        MetricSnapshot.objects.filter(
+            level=Level.COMPOUND,
+            district_id=district_id,
+            area_id__in=contracts.values("compound_id"),
+            month__gte=month_from,
+            month__lte=month_to,
+        )
+        .annotate(evaluated_company=company)
+        .values("evaluated_company", "month")
+        .annotate(**{f: Sum(f) for f in SUM_FIELDS})
+        .order_by("evaluated_company", "month")
+    )
+    rows: dict[int, list[dict]] = {}
+    for row in qs:
+        rows.setdefault(row.pop("evaluated_company"), []).append(row)
+    return rows, compounds
+
+
+def evaluation_trend(evaluations: QuerySet[CompanyEvaluation], company_ids: list[int], district_id: int) -> dict[int, list[dict]]:
+    """Each company's confirmed score and rank in the district's published rounds, oldest first (one query).
+    `evaluations` is the user's scoped queryset."""
+    out: dict[int, list[dict]] = {}
+    rows = (
+        evaluations.filter(company_id__in=company_ids, round__district_id=district_id, round__status=EvaluationRound.Status.PUBLISHED)
+        .order_by("round__month_to", "round_id")
+        .values("company_id", "round_id", "round__title", "round__month_from", "round__month_to", "score", "rank")
+    )
+    for r in rows:
+        out.setdefault(r["company_id"], []).append(r)
+    return out

@@ -1,9 +1,9 @@
-"""Writes of the ratings app: metric runs, surveys, star ratings and targets. Every change is atomic."""
+"""Writes of the ratings app: metric runs, surveys, star ratings, company evaluations and targets. Every change is atomic."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import IO
 
@@ -16,10 +16,13 @@ from communities import selectors as places
 from communities.models import Compound, ManagementContract, Unit
 from core.errors import PermissionDenied, ScopeError, ValidationError, WorkflowError
 from core.models import User
-from ratings import calc, engine, selectors
+from ratings import calc, engine, evaluation, indicators, selectors
 from ratings.models import (
     DIMENSIONS,
     Answer,
+    CompanyEvaluation,
+    EvaluationEvent,
+    EvaluationRound,
     Level,
     MetricSnapshot,
     StarRating,
@@ -441,7 +444,9 @@ def target_set(
         from communities.models import District
 
         area = selectors.Area(Level.DISTRICT, District.objects.get(pk=district_id))
-        baseline = calc.indicator_value(indicator, selectors.area_series(area, baseline_from, baseline_to))
+        span = selectors.span_of(baseline_from, baseline_to, include_partial=True)
+        rows = selectors.area_series(area, indicators.rows_from(span), baseline_to)
+        baseline = indicators.get(indicator).figure(rows, span).value
         if baseline is None:
             raise ValidationError(_("No data in the baseline span."), field="baseline_from")
         baseline = Decimal(baseline).quantize(Decimal("0.0001"))
@@ -465,3 +470,236 @@ def target_set(
         },
     )
     return obj
+
+
+# --- Company evaluations (物业企业信用评价) ------------------------------------------------------------
+def _event(evaluation_round: EvaluationRound, kind: str, actor: User, **fields) -> None:
+    EvaluationEvent.objects.create(round=evaluation_round, kind=kind, actor=actor, **fields)
+
+
+@transaction.atomic
+def evaluation_round_create(
+    *,
+    actor: User,
+    district_id: int,
+    title: str,
+    month_from: date,
+    month_to: date,
+    weights: dict | None = None,
+    complaint_penalty: Decimal | None = None,
+    supervision_penalty: Decimal | None = None,
+    board_size: int | None = None,
+) -> EvaluationRound:
+    """Open a round over finished months with the officials' weights (summing to 100), and compute every
+    company's score at once (`evaluation_round_compute`). Side effects: the round, its results, two events."""
+    _require_district_official(actor, district_id)
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError(_("Give the round a title."), field="title")
+    month_from, month_to = month_from.replace(day=1), month_to.replace(day=1)
+    if month_to < month_from:
+        raise ValidationError(_("The last month is before the first."), field="month_to")
+    if month_to >= timezone.localdate().replace(day=1):
+        raise ValidationError(_("Evaluate finished months only: the last month must be before this one."), field="month_to")
+    values: dict = {}
+    for name, value in (weights or {}).items():
+        if name not in evaluation.WEIGHTS:
+            raise ValidationError(_("Unknown weight."), field=name)
+        if value is not None:
+            values[name] = Decimal(value)
+    for name, value in (("complaint_penalty", complaint_penalty), ("supervision_penalty", supervision_penalty)):
+        if value is not None:
+            if Decimal(value) < 0:
+                raise ValidationError(_("A penalty cannot be negative."), field=name)
+            values[name] = Decimal(value)
+    if board_size is not None:
+        if not 1 <= int(board_size) <= 20:
+            raise ValidationError(_("Put 1 to 20 companies on each side of the list."), field="board_size")
+        values["board_size"] = int(board_size)
+    evaluation_round = EvaluationRound(
+        district_id=district_id, title=title, month_from=month_from, month_to=month_to, created_by=actor, **values
+    )
+    weights_now = [getattr(evaluation_round, w) for w in evaluation.WEIGHTS]
+    if any(w < 0 for w in weights_now):
+        raise ValidationError(_("Weights cannot be negative."), field="weights")
+    if sum(weights_now) != 100:
+        raise ValidationError(_("The weights must sum to 100 (now %(sum)s).") % {"sum": sum(weights_now)}, field="weights")
+    evaluation_round.save()
+    _event(evaluation_round, EvaluationEvent.Kind.CREATED, actor)
+    return evaluation_round_compute(actor=actor, round_id=evaluation_round.pk)
+
+
+@transaction.atomic
+def evaluation_round_compute(*, actor: User, round_id: int) -> EvaluationRound:
+    """(Re)compute every company's figures and score from the metric snapshots; a draft round only.
+
+    Replaces earlier results of the round (and their confirmations). The companies are those managing a
+    compound of the district on the round's last day; each figure is the catalogue's (ratings.evaluation).
+    Reads two queries; writes the results, their compounds and one event.
+    """
+    evaluation_round = EvaluationRound.objects.select_for_update().filter(pk=round_id).first()
+    if evaluation_round is None:
+        raise ScopeError(_("Evaluation round not found."))
+    _require_district_official(actor, evaluation_round.district_id)
+    if evaluation_round.status != EvaluationRound.Status.DRAFT:
+        raise WorkflowError(_("Only a draft round can be computed."))
+    span = selectors.span_of(evaluation_round.month_from, evaluation_round.month_to)
+    last_day = engine.add_months(evaluation_round.month_to, 1) - timedelta(days=1)
+    rows, compounds = selectors.company_evaluation_rows(
+        evaluation_round.district_id, last_day, indicators.rows_from(span), evaluation_round.month_to
+    )
+    settings = evaluation.round_settings(evaluation_round)
+    CompanyEvaluation.objects.filter(round=evaluation_round).delete()
+    results, links = [], []
+    for company_id, compound_ids in compounds.items():
+        series = rows.get(company_id, [])
+        figures = indicators.figures(series, span, [i.key for i in evaluation.INPUTS])
+        # Stored exactly as the catalogue's figures (6 places), and scored from what is stored, so the
+        # breakdown shown later adds up to the score.
+        values = {i.key: (figures[i.key].value if i.indicator.is_count else _q6(figures[i.key].value)) for i in evaluation.INPUTS}
+        last = next((r for r in reversed(series) if r["month"] == evaluation_round.month_to), None)
+        computed = evaluation.score(values, settings=settings, compounds=len(compound_ids))
+        results.append(
+            CompanyEvaluation(
+                round=evaluation_round,
+                company_id=company_id,
+                compound_count=len(compound_ids),
+                households=last["households"] if last else 0,
+                computed_score=computed,
+                **{i.field: values[i.key] for i in evaluation.INPUTS},
+            )
+        )
+    CompanyEvaluation.objects.bulk_create(results)
+    through = CompanyEvaluation.compounds.through
+    for result in results:
+        links += [through(companyevaluation_id=result.pk, compound_id=c) for c in compounds[result.company_id]]
+    through.objects.bulk_create(links)
+    evaluation_round.computed_at = timezone.now()
+    evaluation_round.save(update_fields=["computed_at"])
+    _event(evaluation_round, EvaluationEvent.Kind.COMPUTED, actor, note=_("%(n)d companies") % {"n": len(results)})
+    return evaluation_round
+
+
+@transaction.atomic
+def evaluation_confirm(*, actor: User, evaluation_id: int, score: Decimal | None = None, reason: str = "") -> CompanyEvaluation:
+    """Confirm a company's computed score, or adjust it: a different score needs a reason (400 otherwise).
+    Side effects: the decision on the result and an event (confirmed, or adjusted with the reason)."""
+    result = CompanyEvaluation.objects.filter(pk=evaluation_id).first()
+    if result is None or not selectors.evaluations_visible_to(actor).filter(pk=evaluation_id).exists():
+        raise ScopeError(_("Evaluation not found."))
+    # The round's row lock orders this against confirming the round (which checks every score is settled).
+    evaluation_round = EvaluationRound.objects.select_for_update().get(pk=result.round_id)
+    result = CompanyEvaluation.objects.select_for_update().filter(pk=evaluation_id).first()
+    if result is None:  # the round was recomputed meanwhile
+        raise ScopeError(_("Evaluation not found."))
+    _require_district_official(actor, evaluation_round.district_id)
+    if evaluation_round.status != EvaluationRound.Status.DRAFT:
+        raise WorkflowError(_("Scores can be confirmed or adjusted only while the round is a draft."))
+    score = result.computed_score if score is None else Decimal(score).quantize(evaluation.PLACES)
+    if not Decimal(0) <= score <= Decimal(100):
+        raise ValidationError(_("A score lies between 0 and 100."), field="score")
+    reason = (reason or "").strip()
+    adjusted = score != result.computed_score
+    if adjusted and not reason:
+        raise ValidationError(_("Give a reason for adjusting the computed score."), field="reason")
+    if len(reason) > 300:
+        raise ValidationError(_("At most 300 characters."), field="reason")
+    before = result.score
+    result.score, result.reason = score, reason if adjusted else ""
+    result.confirmed_by, result.confirmed_at = actor, timezone.now()
+    result.save(update_fields=["score", "reason", "confirmed_by", "confirmed_at"])
+    kind = EvaluationEvent.Kind.ADJUSTED if adjusted else EvaluationEvent.Kind.CONFIRMED
+    _event(
+        evaluation_round,
+        kind,
+        actor,
+        company_id=result.company_id,
+        score_from=before if before is not None else result.computed_score,
+        score_to=score,
+        note=reason if adjusted else "",
+    )
+    return result
+
+
+@transaction.atomic
+def evaluation_confirm_all(*, actor: User, round_id: int) -> int:
+    """Confirm every company not yet confirmed at its computed score. Returns how many; one event each."""
+    evaluation_round = EvaluationRound.objects.select_for_update().filter(pk=round_id).first()
+    if evaluation_round is None:
+        raise ScopeError(_("Evaluation round not found."))
+    _require_district_official(actor, evaluation_round.district_id)
+    if evaluation_round.status != EvaluationRound.Status.DRAFT:
+        raise WorkflowError(_("Scores can be confirmed or adjusted only while the round is a draft."))
+    pending = list(evaluation_round.results.filter(score__isnull=True).values_list("pk", "company_id", "computed_score"))
+    evaluation_round.results.filter(pk__in=[p[0] for p in pending]).update(
+        score=F("computed_score"), reason="", confirmed_by=actor, confirmed_at=timezone.now()
+    )
+    EvaluationEvent.objects.bulk_create(
+        EvaluationEvent(
+            round=evaluation_round, kind=EvaluationEvent.Kind.CONFIRMED, actor=actor, company_id=company, score_from=s, score_to=s
+        )
+        for _pk, company, s in pending
+    )
+    return len(pending)
+
+
+def _round_at(*, actor: User, round_id: int, source: str) -> EvaluationRound:
+    """The round, locked, if the actor may manage it and it is in `source` status (404 / 403 / 409 otherwise)."""
+    evaluation_round = EvaluationRound.objects.select_for_update().filter(pk=round_id).first()
+    if evaluation_round is None or not selectors.evaluation_rounds_visible_to(actor).filter(pk=round_id).exists():
+        raise ScopeError(_("Evaluation round not found."))
+    _require_district_official(actor, evaluation_round.district_id)
+    if evaluation_round.status != source:
+        raise WorkflowError(
+            _("This step needs a %(status)s round.") % {"status": EvaluationRound.Status(source).label},
+        )
+    return evaluation_round
+
+
+@transaction.atomic
+def evaluation_round_confirm(*, actor: User, round_id: int) -> EvaluationRound:
+    """draft → confirmed, once every company's score is confirmed (409 otherwise). Side effect: an event."""
+    evaluation_round = _round_at(actor=actor, round_id=round_id, source=EvaluationRound.Status.DRAFT)
+    if not evaluation_round.results.exists():
+        raise WorkflowError(_("The round has no companies."))
+    if evaluation_round.results.filter(score__isnull=True).exists():
+        raise WorkflowError(_("Confirm or adjust every company's score first."))
+    if not EvaluationRound.objects.filter(pk=round_id, status=EvaluationRound.Status.DRAFT).update(status=EvaluationRound.Status.CONFIRMED):
+        raise WorkflowError(_("This round has changed; reload it."))
+    evaluation_round.status = EvaluationRound.Status.CONFIRMED
+    _event(evaluation_round, EvaluationEvent.Kind.ROUND_CONFIRMED, actor)
+    return evaluation_round
+
+
+def board_sides(count: int, size: int) -> tuple[int, int]:
+    """How many companies go on the red and on the black list: `size` each, never the same company twice."""
+    n = min(size, count // 2)
+    return n, n
+
+
+@transaction.atomic
+def evaluation_round_publish(*, actor: User, round_id: int) -> EvaluationRound:
+    """confirmed → published: rank the companies by confirmed score (ties share a rank) and put the best and
+    the worst `board_size` on the red and black lists (红黑榜). Company staff see their result from now on."""
+    evaluation_round = _round_at(actor=actor, round_id=round_id, source=EvaluationRound.Status.CONFIRMED)
+    results = list(evaluation_round.results.order_by("-score", "company__name", "company_id"))
+    red, black = board_sides(len(results), evaluation_round.board_size)
+    rank, previous = 0, None
+    for position, result in enumerate(results, start=1):
+        if result.score != previous:
+            rank, previous = position, result.score
+        result.rank = rank
+        result.board = ""
+        if position <= red:
+            result.board = CompanyEvaluation.Board.RED
+        elif position > len(results) - black:
+            result.board = CompanyEvaluation.Board.BLACK
+    CompanyEvaluation.objects.bulk_update(results, ["rank", "board"])
+    now = timezone.now()
+    if not EvaluationRound.objects.filter(pk=round_id, status=EvaluationRound.Status.CONFIRMED).update(
+        status=EvaluationRound.Status.PUBLISHED, published_at=now, published_by=actor
+    ):
+        raise WorkflowError(_("This round has changed; reload it."))
+    evaluation_round.status, evaluation_round.published_at, evaluation_round.published_by = EvaluationRound.Status.PUBLISHED, now, actor
+    _event(evaluation_round, EvaluationEvent.Kind.PUBLISHED, actor, note=_("%(n)d companies ranked") % {"n": len(results)})
+    return evaluation_round

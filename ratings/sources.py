@@ -4,8 +4,7 @@ Written against those apps' models (read, never imported by them):
 inspections.Inspection / RectificationList, committees.Committee / CommitteeMember,
 mediation.DisputeCase / Meeting.
 
-Each family is SQL over the app's own tables (ratings reads them; they never import ratings). A family
-registers only if its app's model exists, so the engine works before and after an app lands.
+Each family is SQL over the app's own tables (ratings reads them; they never import ratings).
 The rows of these apps are few (lists, inspections, committees per compound), so their incremental
 "touched" sets are generous: recomputing a few hundred compound-months is cheap and keeps the result
 exactly equal to a full run even where the app's tables carry no `updated_at`.
@@ -13,10 +12,29 @@ exactly equal to a full run even where the app's tables carry no `updated_at`.
 
 from __future__ import annotations
 
-from django.apps import apps
 from django.db import connection
+from django.db.models import Max, Min
 
-from ratings.engine import Family, month_of, register_family
+from committees.models import Committee, CommitteeMember
+from communities.models import Compound
+from inspections.models import Inspection, RectificationList
+from mediation.models import DisputeCase, Meeting
+from ratings.engine import Family, local_month, month_of, register_family, sql_in, sql_value
+
+# Tables and choice values from the models (ratings reads these apps; they never import ratings).
+RECT_LISTS = RectificationList._meta.db_table
+INSPECTIONS = Inspection._meta.db_table
+COMMITTEES = Committee._meta.db_table
+MEMBERS = CommitteeMember._meta.db_table
+COMPOUNDS = Compound._meta.db_table
+DISPUTES = DisputeCase._meta.db_table
+MEETINGS = Meeting._meta.db_table
+ACCEPTED = sql_value(RectificationList.Status.ACCEPTED)
+SUBMITTED = sql_value(Inspection.Status.SUBMITTED)
+SEATED = sql_in(Committee.Status.ACTIVE, Committee.Status.EXPIRED)
+AGREEMENT = sql_value(DisputeCase.Outcome.AGREEMENT)
+HELD = sql_value(Meeting.Status.HELD)
+MICRO = sql_value(Meeting.Kind.MICRO_CONSULTATION)
 
 
 def _pg() -> bool:
@@ -38,9 +56,9 @@ def _rect_select(scope: str) -> str:
     # A list is due once its deadline has passed or it has been accepted; on time if accepted by its
     # deadline (inspections.selectors.rectification_timeliness, SPEC §5). Counted in its deadline's month.
     inner = f"""SELECT r.compound_id, {month_of_date("r.deadline")} AS month,
-            count(*) FILTER (WHERE r.status = 'accepted' OR r.deadline < %(today)s) AS rect_due,
-            count(*) FILTER (WHERE r.status = 'accepted' AND r.accepted_on <= r.deadline) AS rect_on_time
-        FROM inspections_rectificationlist r GROUP BY 1, 2"""
+            count(*) FILTER (WHERE r.status = {ACCEPTED} OR r.deadline < %(today)s) AS rect_due,
+            count(*) FILTER (WHERE r.status = {ACCEPTED} AND r.accepted_on <= r.deadline) AS rect_on_time
+        FROM {RECT_LISTS} r GROUP BY 1, 2"""
     if not scope:
         return inner
     return f"SELECT q.* FROM ({inner}) q JOIN {scope} t ON t.compound_id = q.compound_id AND t.month = q.month"
@@ -48,29 +66,25 @@ def _rect_select(scope: str) -> str:
 
 def _rect_touched() -> str:
     # Every list's compound-month: a deadline passing changes "due" without any write.
-    return f"SELECT compound_id, {month_of_date('deadline')} AS month FROM inspections_rectificationlist"
+    return f"SELECT compound_id, {month_of_date('deadline')} AS month FROM {RECT_LISTS}"
 
 
 def _rect_months():
-    from django.db.models import Max, Min
-
-    from inspections.models import RectificationList
-
     agg = RectificationList.objects.aggregate(lo=Min("deadline"), hi=Max("deadline"))
     return (agg["lo"].replace(day=1) if agg["lo"] else None, agg["hi"].replace(day=1) if agg["hi"] else None)
 
 
 def _inspection_select(scope: str) -> str:
     # The latest submitted inspection on or before the month's end, per compound and month.
-    latest = f"""(SELECT x.percentage FROM inspections_inspection x
-        WHERE x.compound_id = g.compound_id AND x.status = 'submitted' AND x.inspected_on < {next_month("g.month")}
+    latest = f"""(SELECT x.percentage FROM {INSPECTIONS} x
+        WHERE x.compound_id = g.compound_id AND x.status = {SUBMITTED} AND x.inspected_on < {next_month("g.month")}
         ORDER BY x.inspected_on DESC, x.id DESC LIMIT 1)"""
     if scope:
         grid = f"""SELECT t.compound_id, t.month FROM {scope} t
-            WHERE t.compound_id IN (SELECT compound_id FROM inspections_inspection WHERE status = 'submitted')"""
+            WHERE t.compound_id IN (SELECT compound_id FROM {INSPECTIONS} WHERE status = {SUBMITTED})"""
     else:
-        grid = """SELECT c.compound_id, m.month FROM (SELECT DISTINCT compound_id FROM inspections_inspection
-            WHERE status = 'submitted') c CROSS JOIN ratings_months m"""
+        grid = f"""SELECT c.compound_id, m.month FROM (SELECT DISTINCT compound_id FROM {INSPECTIONS}
+            WHERE status = {SUBMITTED}) c CROSS JOIN ratings_months m"""
     return f"""SELECT s.compound_id, s.month, CASE WHEN s.score IS NULL THEN 0 ELSE 1 END AS inspections,
             COALESCE(s.score, 0) AS inspection_score_sum
         FROM (SELECT g.compound_id, g.month, {latest} AS score FROM ({grid}) g) s"""
@@ -78,16 +92,12 @@ def _inspection_select(scope: str) -> str:
 
 def _inspection_touched() -> str:
     # A newly submitted inspection changes its month and every later one.
-    return f"""SELECT x.compound_id, m.month FROM inspections_inspection x JOIN ratings_months m
-        ON m.month >= {month_of_date("x.inspected_on")} WHERE x.status = 'submitted' AND x.submitted_at > %(wm)s"""
+    return f"""SELECT x.compound_id, m.month FROM {INSPECTIONS} x JOIN ratings_months m
+        ON m.month >= {month_of_date("x.inspected_on")} WHERE x.status = {SUBMITTED} AND x.submitted_at > %(wm)s"""
 
 
 def _inspection_months():
-    from django.db.models import Min
-
-    from inspections.models import Inspection
-
-    lo = Inspection.objects.filter(status="submitted").aggregate(lo=Min("inspected_on"))["lo"]
+    lo = Inspection.objects.filter(status=Inspection.Status.SUBMITTED).aggregate(lo=Min("inspected_on"))["lo"]
     return (lo.replace(day=1) if lo else None, None)
 
 
@@ -107,20 +117,20 @@ def _committee_select(scope: str) -> str:
     return f"""SELECT k.compound_id, a.month,
             max(CASE WHEN cc.committee_eligible THEN 1 ELSE 0 END) AS committee_formed,
             1 AS committees_active,
-            max(CASE WHEN 2 * (SELECT count(*) FROM committees_committeemember x WHERE {seated} AND x.is_party_member)
-                          > (SELECT count(*) FROM committees_committeemember x WHERE {seated}) THEN 1 ELSE 0 END) AS committees_red
+            max(CASE WHEN 2 * (SELECT count(*) FROM {MEMBERS} x WHERE {seated} AND x.is_party_member)
+                          > (SELECT count(*) FROM {MEMBERS} x WHERE {seated}) THEN 1 ELSE 0 END) AS committees_red
         FROM (SELECT g.compound_id, g.month, {as_of} AS day FROM ({grid}) g) a
-        JOIN committees_committee k ON ({match}) AND k.term_start <= a.day AND k.term_end >= a.day
-        JOIN communities_compound cc ON cc.id = k.compound_id
-        WHERE k.status IN ('active', 'expired')
+        JOIN {COMMITTEES} k ON ({match}) AND k.term_start <= a.day AND k.term_end >= a.day
+        JOIN {COMPOUNDS} cc ON cc.id = k.compound_id
+        WHERE k.status IN {SEATED}
         GROUP BY k.compound_id, a.month"""
 
 
 def _committee_touched() -> str:
     # Committees or seats written since, and every committee's current month (a term or seat may end today).
-    return f"""SELECT k.compound_id, m.month FROM committees_committee k CROSS JOIN ratings_months m
-        WHERE k.updated_at > %(wm)s OR k.id IN (SELECT committee_id FROM committees_committeemember WHERE updated_at > %(wm)s)
-           OR (k.status IN ('active', 'expired') AND m.month = {month_of_date("%(today)s")})"""
+    return f"""SELECT k.compound_id, m.month FROM {COMMITTEES} k CROSS JOIN ratings_months m
+        WHERE k.updated_at > %(wm)s OR k.id IN (SELECT committee_id FROM {MEMBERS} WHERE updated_at > %(wm)s)
+           OR (k.status IN {SEATED} AND m.month = {month_of_date("%(today)s")})"""
 
 
 # --- Mediation: disputes registered and settled, meetings and micro-consultations held -------------
@@ -128,11 +138,11 @@ def _mediation_select(scope: str) -> str:
     held = month_of("m.starts_at")
     parts = [
         f"""SELECT d.compound_id, {month_of_date("d.registered_on")} AS month, 1 AS disputes, 0 AS disputes_settled,
-            0 AS meetings, 0 AS micro_consultations FROM mediation_disputecase d""",
-        f"""SELECT d.compound_id, {month_of_date("d.closed_on")}, 0, 1, 0, 0 FROM mediation_disputecase d
-            WHERE d.outcome = 'agreement' AND d.closed_on IS NOT NULL""",
-        f"""SELECT m.compound_id, {held}, 0, 0, 1, CASE WHEN m.kind = 'micro_consultation' THEN 1 ELSE 0 END
-            FROM mediation_meeting m WHERE m.status = 'held'""",
+            0 AS meetings, 0 AS micro_consultations FROM {DISPUTES} d""",
+        f"""SELECT d.compound_id, {month_of_date("d.closed_on")}, 0, 1, 0, 0 FROM {DISPUTES} d
+            WHERE d.outcome = {AGREEMENT} AND d.closed_on IS NOT NULL""",
+        f"""SELECT m.compound_id, {held}, 0, 0, 1, CASE WHEN m.kind = {MICRO} THEN 1 ELSE 0 END
+            FROM {MEETINGS} m WHERE m.status = {HELD}""",
     ]
     union = " UNION ALL ".join(parts)
     join = f"JOIN {scope} t ON t.compound_id = e.compound_id AND t.month = e.month" if scope else ""
@@ -142,51 +152,34 @@ def _mediation_select(scope: str) -> str:
 
 
 def _mediation_touched() -> str:
-    return f"""SELECT compound_id, {month_of_date("registered_on")} AS month FROM mediation_disputecase WHERE updated_at > %(wm)s
-        UNION SELECT compound_id, {month_of_date("closed_on")} FROM mediation_disputecase
+    return f"""SELECT compound_id, {month_of_date("registered_on")} AS month FROM {DISPUTES} WHERE updated_at > %(wm)s
+        UNION SELECT compound_id, {month_of_date("closed_on")} FROM {DISPUTES}
             WHERE updated_at > %(wm)s AND closed_on IS NOT NULL
-        UNION SELECT compound_id, {month_of("starts_at")} FROM mediation_meeting WHERE updated_at > %(wm)s"""
+        UNION SELECT compound_id, {month_of("starts_at")} FROM {MEETINGS} WHERE updated_at > %(wm)s"""
 
 
 def _mediation_months():
-    from django.db.models import Min
-
-    from mediation.models import DisputeCase, Meeting
-    from ratings.engine import local_month
-
     lows = [DisputeCase.objects.aggregate(lo=Min("registered_on"))["lo"]]
-    first_meeting = Meeting.objects.filter(status="held").aggregate(lo=Min("starts_at"))["lo"]
+    first_meeting = Meeting.objects.filter(status=Meeting.Status.HELD).aggregate(lo=Min("starts_at"))["lo"]
     lows = [d.replace(day=1) for d in lows if d] + ([local_month(first_meeting)] if first_meeting else [])
     return (min(lows) if lows else None, None)
 
 
 def register_all() -> None:
-    """Register the families of the domain apps whose models exist."""
-    if _has("inspections", "RectificationList"):
-        register_family(Family("rectification", ["rect_due", "rect_on_time"], _rect_select, _rect_touched, _rect_months))
-    if _has("inspections", "Inspection"):
-        register_family(
-            Family("inspections", ["inspections", "inspection_score_sum"], _inspection_select, _inspection_touched, _inspection_months)
+    """Register the families of the domain apps."""
+    register_family(Family("rectification", ["rect_due", "rect_on_time"], _rect_select, _rect_touched, _rect_months))
+    register_family(
+        Family("inspections", ["inspections", "inspection_score_sum"], _inspection_select, _inspection_touched, _inspection_months)
+    )
+    register_family(
+        Family("committees", ["committee_formed", "committees_active", "committees_red"], _committee_select, _committee_touched)
+    )
+    register_family(
+        Family(
+            "mediation",
+            ["disputes", "disputes_settled", "meetings", "micro_consultations"],
+            _mediation_select,
+            _mediation_touched,
+            _mediation_months,
         )
-    if _has("committees", "Committee") and _has("committees", "CommitteeMember"):
-        register_family(
-            Family("committees", ["committee_formed", "committees_active", "committees_red"], _committee_select, _committee_touched)
-        )
-    if _has("mediation", "DisputeCase") and _has("mediation", "Meeting"):
-        register_family(
-            Family(
-                "mediation",
-                ["disputes", "disputes_settled", "meetings", "micro_consultations"],
-                _mediation_select,
-                _mediation_touched,
-                _mediation_months,
-            )
-        )
-
-
-def _has(app: str, model: str) -> bool:
-    try:
-        apps.get_model(app, model)
-    except LookupError:
-        return False
-    return True
+    )

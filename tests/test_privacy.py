@@ -244,6 +244,6 @@ def test_complaint_export_is_logged_with_who_rows_and_filters(world, client, cat
     client.force_login(world.community_fulian)
     response = client.get("/complaints/export.csv", {"status": "submitted"})
     assert response.status_code == 200
-    b"".join(response.streaming_content)
+    assert response.content.startswith("\ufeff".encode())
     entry = ExportLog.objects.get()
     assert (entry.username, entry.what, entry.rows, entry.params) == ("community_fulian", "complaints.csv", 1, {"status": "submitted"})

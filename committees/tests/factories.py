@@ -97,3 +97,24 @@ def close(vote: Vote) -> Vote:
 
 def user_owner(user: User) -> Owner:
     return Owner.objects.get(user=user)
+
+
+def four_candidate_election(world) -> tuple[Vote, list[Candidate]]:
+    """An open by-election in 福炼小区 with four approved candidates (蔡明, 陈丽, 林海, 黄芳)."""
+    now = timezone.now()
+    vote = services.vote_create(
+        user=world.committee_fulian,
+        compound=world.fulian,
+        matter=Matter.ELECTION,
+        title="福炼小区业委会补选",
+        opens_at=now - timedelta(hours=1),
+        closes_at=now + timedelta(days=3),
+        seats=3,
+    )
+    candidates = []
+    for name in ("蔡明", "陈丽", "林海", "黄芳"):
+        c = services.candidate_nominate(
+            user=world.committee_fulian, compound=world.fulian, vote=vote, name=name, source=Candidate.Source.OWNERS_JOINT
+        )
+        candidates.append(services.candidate_vet(user=world.community_fulian, candidate=c, approved=True))
+    return services.vote_publish(user=world.committee_fulian, vote=vote), candidates

@@ -21,12 +21,6 @@ class CommunitySerializer(serializers.ModelSerializer):
         fields = ["id", "name", "subdistrict", "subdistrict_name"]
 
 
-class CompanyBriefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = PropertyCompany
-        fields = ["id", "name"]
-
-
 class CompanySerializer(serializers.ModelSerializer):
     class Meta:
         model = PropertyCompany

@@ -16,6 +16,7 @@ router.register("accounts", views.AccountViewSet, basename="account")
 
 urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),
+    path("autocomplete/<str:kind>/", views.AutocompleteView.as_view(), name="autocomplete"),
     path("auth/register/", views.RegisterView.as_view(), name="register"),
     path("imports/roster/", views.RosterImportView.as_view(), name="roster-import"),
     *router.urls,

@@ -1,6 +1,9 @@
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, permissions, status, viewsets
+from rest_framework import serializers as drf_serializers
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import get_object_or_404  # maps a malformed id to 404, not a 500
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
@@ -10,6 +13,27 @@ from communities import selectors, services
 from communities.api import filters, serializers
 from communities.models import Unit
 from core.api_views import AccountDeletionMixin
+
+
+class AutocompleteView(APIView):
+    """Places to filter lists by, matching what is typed: the portal's searchable compound, community,
+    company and town inputs read this instead of carrying every place of the area in the page."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("q", OpenApiTypes.STR, description="Part of the name (or the id).")],
+        responses=inline_serializer(
+            "AutocompleteChoice",
+            {"id": drf_serializers.IntegerField(), "name": drf_serializers.CharField(), "detail": drf_serializers.CharField()},
+            many=True,
+        ),
+    )
+    def get(self, request, kind: str):
+        if kind not in selectors.AUTOCOMPLETE_KINDS:
+            raise NotFound()
+        q = request.query_params.get("q", "")
+        if len(q) > 100:
+            raise ValidationError({"q": ["At most 100 characters."]})
+        return Response(selectors.places_matching(request.user, kind=kind, q=q))
 
 
 class SubdistrictViewSet(viewsets.ReadOnlyModelViewSet):

@@ -296,3 +296,17 @@ def test_import_page_shows_the_report_in_chinese(world, client):
 def test_import_page_is_for_officials_only(world, client):
     client.force_login(world.staff_yifang)
     assert client.get("/imports/roster/").status_code == 403
+
+
+def test_written_workbook_has_typed_cells_widths_and_a_frozen_header():
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(workbook.sample()))
+    compounds, units = book[workbook.COMPOUND_SHEET], book[workbook.UNIT_SHEET]
+    assert compounds.freeze_panes == units.freeze_panes == "A2"
+    assert compounds.column_dimensions["A"].width >= 10
+    header = [c.value for c in compounds[1]]
+    households = compounds.cell(row=2, column=header.index("户数") + 1)
+    assert households.data_type == "n" and households.number_format == "0"
+    area = units.cell(row=2, column=[c.value for c in units[1]].index("建筑面积") + 1)
+    assert area.data_type == "n" and area.number_format == "0.00"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from operator import attrgetter
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -14,11 +15,10 @@ from rest_framework.fields import SkipField, is_simple_callable
 from rest_framework.relations import ManyRelatedField, PKOnlyObject, RelatedField
 
 from communities.models import Community, PropertyCompany, RoleAssignment
-from communities.selectors import roles_of
+from communities.selectors import has_role
 from complaints import selectors, services
 from complaints.models import Category, Complaint, ComplaintEvent, ComplaintPhoto
-from core.api import ChoiceLabelField, SharedFieldsMixin
-from core.models import Notification
+from core.api import SharedFieldsMixin
 from core.privacy import mask_name, mask_phone
 
 
@@ -30,7 +30,7 @@ def hides_reporter(user, complaint: Complaint) -> bool:
     """
     if not complaint.is_anonymous or user.is_superuser or complaint.reporter_id == user.pk:
         return False
-    return not any(r.role == RoleAssignment.Role.OFFICIAL for r in roles_of(user))
+    return not has_role(user, RoleAssignment.Role.OFFICIAL)
 
 
 class TemplateFieldsMixin:
@@ -76,9 +76,10 @@ class TemplateFieldsMixin:
                     attribute = field.get_attribute(instance)  # DRF calls it (and handles what it raises)
             except SkipField:
                 continue
-            except Exception:
+            except (AttributeError, KeyError, ObjectDoesNotExist):
+                # A broken chain (a None or missing link): DRF's get_attribute decides (default, None or its error).
                 try:
-                    attribute = field.get_attribute(instance)  # DRF's error handling for a broken chain
+                    attribute = field.get_attribute(instance)
                 except SkipField:
                     continue
             check_for_none = attribute.pk if isinstance(attribute, PKOnlyObject) else attribute
@@ -110,8 +111,8 @@ class BriefSerializer(serializers.Serializer):
 class ComplaintSerializer(serializers.ModelSerializer):
     """A list row (and the head of the detail)."""
 
-    status_display = ChoiceLabelField(source="status", choices=Complaint.Status.choices)
-    channel_display = ChoiceLabelField(source="channel", choices=Complaint.Channel.choices)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    channel_display = serializers.CharField(source="get_channel_display", read_only=True)
     compound = BriefSerializer(read_only=True)
     category = serializers.SerializerMethodField()
     subdistrict = serializers.CharField(source="compound.community.subdistrict.name", read_only=True)
@@ -120,6 +121,8 @@ class ComplaintSerializer(serializers.ModelSerializer):
     reporter_phone = serializers.SerializerMethodField()
     # Blank until the resident rates it (the schema must allow "").
     rating = serializers.ChoiceField(choices=Complaint.Rating.choices, allow_blank=True, read_only=True)
+    # Which deadline an open complaint has missed now (empty if none): sign_for 签收超时, resolve 办结超时.
+    missed_deadlines = serializers.ListField(child=serializers.ChoiceField(choices=Complaint.Overdue.choices), read_only=True)
 
     class Meta:
         model = Complaint
@@ -143,9 +146,11 @@ class ComplaintSerializer(serializers.ModelSerializer):
             "response_due",
             "resolve_due",
             "is_overdue",
+            "missed_deadlines",
             "extended",
             "supervised",
             "reopen_count",
+            "supporter_count",
             "rating",
             "accepted_at",
             "resolved_at",
@@ -183,7 +188,7 @@ class ComplaintSerializer(serializers.ModelSerializer):
 
 
 class EventSerializer(TemplateFieldsMixin, serializers.ModelSerializer):
-    kind_display = ChoiceLabelField(source="kind", choices=ComplaintEvent.Kind.choices)
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     actor = serializers.SerializerMethodField()
 
     class Meta:
@@ -212,10 +217,13 @@ class PhotoSerializer(serializers.ModelSerializer):
         return reverse("complaint-photo", args=[obj.pk])
 
 
+_PHOTO = PhotoSerializer()  # reads no context: one instance renders every photo
+
+
 class ComplaintDetailSerializer(TemplateFieldsMixin, ComplaintSerializer):
     mask_personal_data = False
     events = serializers.SerializerMethodField()
-    photos = PhotoSerializer(many=True, read_only=True)
+    photos = serializers.SerializerMethodField()
     actions = serializers.SerializerMethodField()
     reject_reason = serializers.CharField(read_only=True)
     duplicate_of = serializers.SlugRelatedField(slug_field="number", read_only=True, allow_null=True)
@@ -229,12 +237,71 @@ class ComplaintDetailSerializer(TemplateFieldsMixin, ComplaintSerializer):
     def get_events(self, obj: Complaint) -> list:
         context = {**self.context, "hide_actor_id": obj.reporter_id if self._hidden(obj) else None}
         events = EventSerializer(context=context)
-        return [events.to_representation(event) for event in obj.events.all()]
+        return [events.to_representation(event) for event in self._timeline(obj).events]
+
+    @extend_schema_field(PhotoSerializer(many=True))
+    def get_photos(self, obj: Complaint) -> list:
+        return [_PHOTO.to_representation(photo) for photo in self._timeline(obj).photos]
+
+    def _timeline(self, obj: Complaint) -> services.Timeline:
+        """The new complaint's events and photos when its filing passed them (context "timeline"), else read."""
+        timeline = self.context.get("timeline")
+        if timeline is not None:
+            return timeline
+        return services.Timeline(events=obj.events.all(), photos=obj.photos.all())
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_actions(self, obj: Complaint) -> list[str]:
         """The workflow steps the signed-in user may take now."""
         return services.allowed_actions(self.context["request"].user, obj)
+
+
+class SimilarComplaintSerializer(serializers.ModelSerializer):
+    """A complaint as a resident may see it to join it (我也遇到) or follow it: what the problem is and where
+    it stands, never who reported it (no name, phone, location or timeline)."""
+
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    category = serializers.SerializerMethodField()
+    compound = BriefSerializer(read_only=True)
+    similarity = serializers.SerializerMethodField()
+    supported = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Complaint
+        fields = [
+            "id",
+            "number",
+            "status",
+            "status_display",
+            "compound",
+            "category",
+            "description",
+            "made_at",
+            "resolved_at",
+            "closed_at",
+            "supporter_count",
+            "similarity",
+            "supported",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(BriefSerializer)
+    def get_category(self, obj: Complaint) -> dict:
+        return {"id": obj.category_id, "code": obj.category.code, "name": category_name(obj.category)}
+
+    @extend_schema_field(OpenApiTypes.FLOAT)
+    def get_similarity(self, obj: Complaint) -> float | None:
+        """How close the description is to the text asked about (0–1); null outside a suggestion."""
+        return self.context.get("scores", {}).get(obj.pk)
+
+    def get_supported(self, obj: Complaint) -> bool:
+        """Whether the signed-in user has joined it."""
+        return obj.pk in self.context.get("supported", ())
+
+
+class SupportResultSerializer(serializers.Serializer):
+    joined = serializers.BooleanField(help_text=_("True when this request added you; false when you had joined already."))
+    complaint = SimilarComplaintSerializer()
 
 
 # --- input -----------------------------------------------------------------------------------------
@@ -270,8 +337,8 @@ class ComplaintCreateSerializer(SharedFieldsMixin, serializers.Serializer):
             problems["category"] = [missing.format(pk_value=attrs["category"])]
         if problems:
             raise serializers.ValidationError(problems)
-        # The staff of the managing company came with the compound: complaint_create notifies them.
-        return {**attrs, "compound": targets.compound, "category": targets.category, "handlers": targets.staff}
+        # The managing company and its staff came with the compound: complaint_create needs no other read.
+        return {**attrs, "compound": targets.compound, "category": targets.category, "context": targets.context}
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -313,13 +380,7 @@ class ExtendSerializer(ReasonSerializer):
     days = serializers.IntegerField(min_value=1, max_value=30)
 
 
-class NotificationSerializer(serializers.ModelSerializer):
-    is_read = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Notification
-        fields = ["id", "kind", "title", "body", "url", "created_at", "read_at", "is_read"]
-        read_only_fields = fields
-
-    def get_is_read(self, obj: Notification) -> bool:
-        return obj.read_at is not None
+class SimilarQuerySerializer(serializers.Serializer):
+    compound = serializers.IntegerField(min_value=1, max_value=MAX_PK)
+    category = serializers.IntegerField(min_value=1, max_value=MAX_PK)
+    text = serializers.CharField(max_length=services.DESCRIPTION_MAX, help_text=_("The description the resident is about to file."))

@@ -9,7 +9,6 @@ router = DefaultRouter()
 router.include_root_view = False
 router.register("categories", views.CategoryViewSet, basename="category")
 router.register("complaints", views.ComplaintViewSet, basename="complaint")
-router.register("notifications", views.NotificationViewSet, basename="notification")
 
 urlpatterns = [
     path("complaint-photos/<int:pk>/", views.ComplaintPhotoView.as_view(), name="complaint-photo"),

@@ -1,4 +1,4 @@
-"""The complaints API (SPEC §6.1): categories, complaints with their workflow actions, notifications.
+"""The complaints API (SPEC §6.1): categories and complaints with their workflow actions.
 
 Every queryset starts from complaints.selectors, so anything outside the user's scope is a 404 in
 lists, details and actions alike. Services raise domain errors that core.api maps to 403/409/400.
@@ -9,25 +9,22 @@ from __future__ import annotations
 import hashlib
 import json
 
-from django.db import IntegrityError, transaction
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
-from rest_framework import serializers as drf_serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from communities.selectors import has_role
 from complaints import selectors, services
 from complaints.api import filters, serializers
-from complaints.models import Complaint, IdempotencyKey
-from core import errors
+from complaints.models import Complaint
+from core.api import KeysetPagination
 from core.throttling import ScopedRateThrottle
 
 
@@ -69,16 +66,23 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
 
     filter_backends = [DjangoFilterBackend]
     filterset_class = filters.ComplaintFilter
+    pagination_class = KeysetPagination  # constant cost at any depth (a city files a million a year)
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     throttle_scope = "complaint_create"
 
     def get_queryset(self):
         user = self.request.user
+        if self.action == "supported":
+            return selectors.complaints_supported_by(user)
         if self.action == "list":
             return selectors.complaints_for_list(user)
         return selectors.complaints_for_detail(user)
 
     def get_serializer_class(self):
+        if self.action in ("similar", "supported"):
+            return serializers.SimilarComplaintSerializer
+        if self.action == "support":
+            return serializers.SupportResultSerializer
         if self.action == "list":
             return serializers.ComplaintSerializer
         if self.action == "create":
@@ -105,48 +109,28 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
         if len(key) > 100:
             raise ValidationError({"Idempotency-Key": [_("At most 100 characters.")]})
         fingerprint = _fingerprint(request) if key else ""
-        if key:
-            replay = self._replay(key, fingerprint)
-            if replay is not None:
-                return replay
+        replay = services.complaint_filing_replay(actor=request.user, key=key, fingerprint=fingerprint)
+        if replay is not None:
+            return self._filed(replay)
         data = serializers.ComplaintCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         args = dict(data.validated_data)
-        photos = request.FILES.getlist("photos") or args.pop("photos", [])
         args.pop("photos", None)
-        if args["compound"].cc_id is None:
-            args.pop("handlers")  # a self-managed compound: complaint_create finds the community's workers
-        if args["channel"] == Complaint.Channel.WALKIN and not has_role(request.user, "official"):
-            raise ValidationError({"channel": [_("Walk-in complaints are recorded by community workers.")]})
-        reporter = None if args["channel"] == Complaint.Channel.WALKIN else request.user
-        try:
-            with transaction.atomic():
-                complaint = services.complaint_create(**args, reporter=reporter, photos=photos, actor=request.user)
-                body = serializers.ComplaintDetailSerializer(complaint, context=self.get_serializer_context()).data
-                if key:
-                    IdempotencyKey.objects.create(
-                        user=request.user,
-                        key=key,
-                        fingerprint=fingerprint,
-                        complaint=complaint,
-                        response_status=status.HTTP_201_CREATED,
-                        response_body=json.loads(json.dumps(body, default=str)),
-                    )
-        except IntegrityError:
-            # A concurrent retry with the same key committed first: ours rolled back; answer with its response.
-            replay = self._replay(key, fingerprint) if key else None
-            if replay is None:
-                raise
-            return replay
-        return Response(body, status=status.HTTP_201_CREATED)
+        filing = services.complaint_file(
+            actor=request.user,
+            **args,
+            photos=request.FILES.getlist("photos") or data.validated_data.get("photos", []),
+            idempotency_key=key,
+            fingerprint=fingerprint,
+            render=lambda complaint, timeline: (
+                serializers.ComplaintDetailSerializer(complaint, context={**self.get_serializer_context(), "timeline": timeline}).data
+            ),
+        )
+        return self._filed(filing)
 
-    def _replay(self, key: str, fingerprint: str) -> Response | None:
-        stored = IdempotencyKey.objects.filter(user=self.request.user, key=key).first()
-        if stored is None:
-            return None
-        if stored.fingerprint != fingerprint:
-            raise errors.WorkflowError(_("This Idempotency-Key was already used for a different request."))
-        return Response(stored.response_body, status=stored.response_status, headers={"Idempotent-Replayed": "true"})
+    def _filed(self, filing: services.Filing) -> Response:
+        headers = {"Idempotent-Replayed": "true"} if filing.replayed else None
+        return Response(filing.response, status=filing.status, headers=headers)
 
     # --- workflow steps ---------------------------------------------------------------------------
     def _input(self, serializer_class):
@@ -245,6 +229,55 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
         services.complaint_comment(complaint=c, actor=request.user, **self._input(serializers.NoteSerializer))
         return self._detail(c, status.HTTP_201_CREATED)
 
+    # --- 我也遇到: similar complaints and joining one ------------------------------------------------
+    @extend_schema(
+        parameters=[serializers.SimilarQuerySerializer],
+        responses={200: serializers.SimilarComplaintSerializer(many=True)},
+        filters=False,
+    )
+    @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
+    def similar(self, request):
+        """Before filing: open complaints about the same compound and category from the last 14 days with
+        a similar description, most similar first (at most 5). Residents see those of the compounds they
+        own a unit in; join one with `POST /complaints/{id}/support/` instead of filing anew."""
+        args = serializers.SimilarQuerySerializer(data=request.query_params)
+        args.is_valid(raise_exception=True)
+        found = selectors.similar_complaints(
+            request.user,
+            compound_id=args.validated_data["compound"],
+            category_id=args.validated_data["category"],
+            text=args.validated_data["text"],
+            roles=["resident", "official"],
+        )
+        ids = [s.complaint.pk for s in found]
+        context = {
+            **self.get_serializer_context(),
+            "scores": {s.complaint.pk: s.score for s in found},
+            "supported": selectors.complaint_ids_supported_by(request.user, ids),
+        }
+        return Response(serializers.SimilarComplaintSerializer([s.complaint for s in found], many=True, context=context).data)
+
+    @extend_schema(responses={200: serializers.SimilarComplaintSerializer(many=True)}, filters=False)
+    @action(detail=False, methods=["get"], filter_backends=[])
+    def supported(self, request):
+        """The complaints you joined (我也遇到), as they stand now."""
+        page = self.paginate_queryset(self.get_queryset())
+        context = {**self.get_serializer_context(), "supported": {c.pk for c in page}}
+        return self.get_paginated_response(serializers.SimilarComplaintSerializer(page, many=True, context=context).data)
+
+    @extend_schema(request=None, responses={200: serializers.SupportResultSerializer, 201: serializers.SupportResultSerializer})
+    @action(detail=True, methods=["post"])
+    def support(self, request, pk=None):
+        """我也遇到: join this open complaint of your compound instead of filing the same problem anew. You are
+        then notified at each step like its reporter. 201 when joined, 200 when you had joined already;
+        404 outside the compounds you own a unit in; 409 when it is no longer open or is your own."""
+        complaint = selectors.complaint_joinable_get(user=request.user, pk=pk, roles=["resident"])
+        _row, joined = services.complaint_support(complaint=complaint, actor=request.user)
+        complaint.refresh_from_db(fields=["supporter_count", "status"])
+        context = {**self.get_serializer_context(), "supported": {complaint.pk}}
+        body = serializers.SupportResultSerializer({"joined": joined, "complaint": complaint}, context=context).data
+        return Response(body, status=status.HTTP_201_CREATED if joined else status.HTTP_200_OK)
+
 
 class ComplaintPhotoView(APIView):
     """A complaint photo, served only to users who may see its complaint (404 otherwise)."""
@@ -253,36 +286,3 @@ class ComplaintPhotoView(APIView):
     def get(self, request, pk: int):
         item = selectors.photo_get(user=request.user, pk=pk)
         return FileResponse(item.image.open("rb"))
-
-
-class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """The signed-in user's own notifications; `read` marks one read, `read-all` all of them."""
-
-    serializer_class = serializers.NotificationSerializer
-    filter_backends: list = []
-
-    def get_queryset(self):
-        qs = selectors.notifications_of(self.request.user)
-        unread = self.request.query_params.get("unread")
-        if unread in ("1", "true"):
-            qs = qs.filter(read_at__isnull=True)
-        return qs
-
-    @extend_schema(
-        parameters=[OpenApiParameter("unread", OpenApiTypes.BOOL, description="Only unread notifications.")],
-    )
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
-
-    @extend_schema(request=None, responses={200: serializers.NotificationSerializer})
-    @action(detail=True, methods=["post"])
-    def read(self, request, pk=None):
-        note = self.get_object()
-        services.notification_mark_read(user=request.user, ids=[note.pk])
-        note.refresh_from_db()
-        return Response(serializers.NotificationSerializer(note).data)
-
-    @extend_schema(request=None, responses={200: inline_serializer("MarkedRead", {"marked": drf_serializers.IntegerField()})})
-    @action(detail=False, methods=["post"], url_path="read-all")
-    def read_all(self, request):
-        return Response({"marked": services.notification_mark_read(user=request.user)})

@@ -12,7 +12,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 
 from communities.models import Compound
-from complaints.hotline import Matcher, RawRow
+from complaints.hotline.service import Matcher, RawRow
 from complaints.models import Category, Complaint, Open311Client
 from core import errors
 

@@ -316,20 +316,6 @@ def test_categories_endpoint(world, api):
     assert {c["code"] for c in r.json()} >= {"ebike", "fire-lane", "noise", "fees", "other"}
 
 
-def test_notifications_are_the_users_own_and_can_be_marked_read(world, api):
-    f.complaint(world)
-    mine = api.as_user(world.staff_yifang).get("/api/v1/notifications/").json()
-    assert mine["count"] >= 1
-    nid = mine["results"][0]["id"]
-    assert api.as_user(world.resident_tianma).get(f"/api/v1/notifications/{nid}/").status_code == 404
-    assert api.as_user(world.resident_tianma).post(f"/api/v1/notifications/{nid}/read/").status_code == 404
-    r = api.as_user(world.staff_yifang).post(f"/api/v1/notifications/{nid}/read/")
-    assert r.status_code == 200 and r.json()["is_read"]
-    api.as_user(world.staff_yifang).post("/api/v1/notifications/read-all/")
-    assert not Notification.objects.filter(user=world.staff_yifang, read_at__isnull=True).exists()
-    assert api.as_user(world.staff_yifang).get("/api/v1/notifications/", {"unread": "true"}).json()["count"] == 0
-
-
 def test_bad_json_types_never_500(world, api):
     client = api.as_user(world.resident_fulian)
     for body in ({"compound": "abc"}, {"photos": "x"}, {"compound": [1]}, {"is_anonymous": "maybe"}, []):
@@ -368,22 +354,6 @@ def test_community_worker_records_a_walk_in_complaint(world, api):
 def test_residents_cannot_record_walk_ins(world, api):
     r = api.as_user(world.resident_fulian).post(URL, payload(world, channel="walkin"), format="json")
     assert r.status_code == 400 and "channel" in r.json()
-
-
-def test_notification_list_issues_the_same_number_of_queries_for_5_and_50_rows(world, api):
-    from core.notifications import notify
-
-    def count(n):
-        Notification.objects.filter(user=world.staff_yifang).delete()
-        notify(users=[world.staff_yifang] * 1, kind="x", title="t")
-        for _ in range(n - 1):
-            notify(users=[world.staff_yifang], kind="x", title="t")
-        client = api.as_user(User.objects.get(pk=world.staff_yifang.pk))
-        with CaptureQueriesContext(connection) as ctx:
-            assert client.get("/api/v1/notifications/", {"page_size": 100}).json()["count"] == n
-        return len(ctx.captured_queries)
-
-    assert count(5) == count(50)
 
 
 @pytest.mark.parametrize(

@@ -41,7 +41,8 @@ def test_a_managed_compound_comes_with_its_places_and_todays_company(world):
     same(compound.community, expected.community)
     same(compound.community.subdistrict, expected.community.subdistrict)
     same(cat, expected_cat)
-    assert (compound.cc_id, compound.cc_name) == (expected.cc_id, expected.cc_name) == (world.yifang.pk, "一方物业")
+    company = targets.context.company
+    assert (company.pk, company.name) == (expected.cc_id, expected.cc_name) == (world.yifang.pk, "一方物业")
     # Field types are the ORM's too (dates, decimals, booleans), not the driver's raw values.
     assert isinstance(compound.created_at, dt.datetime) and timezone.is_aware(compound.created_at)
     assert compound.is_active is True and cat.is_urgent in (True, False)
@@ -49,8 +50,7 @@ def test_a_managed_compound_comes_with_its_places_and_todays_company(world):
 
 def test_a_self_managed_compound_has_no_company(world):
     targets = selectors.filing_targets(compound_id=world.jinxiang.pk, category_id=category("sanitation").pk)
-    compound = targets.compound
-    assert compound.pk == world.jinxiang.pk and compound.cc_id is None and compound.cc_name is None and targets.staff == []
+    assert targets.compound.pk == world.jinxiang.pk and targets.context.company is None and list(targets.context.staff) == []
 
 
 def test_only_the_contract_in_force_today_counts(world):
@@ -58,11 +58,11 @@ def test_only_the_contract_in_force_today_counts(world):
     ManagementContract.objects.filter(compound=world.fulian).update(end=today - dt.timedelta(days=1))
     successor = f.CompanyFactory(name="新物业")
     ManagementContract.objects.create(compound=world.fulian, company=successor, start=today + dt.timedelta(days=1))
-    compound = selectors.filing_targets(compound_id=world.fulian.pk, category_id=category("elevator").pk).compound
-    assert compound.cc_id is None and orm_targets(world.fulian.pk, category("elevator").pk)[0].cc_id is None
+    company = selectors.filing_targets(compound_id=world.fulian.pk, category_id=category("elevator").pk).context.company
+    assert company is None and orm_targets(world.fulian.pk, category("elevator").pk)[0].cc_id is None
     ManagementContract.objects.filter(company=successor).update(start=today)
-    compound = selectors.filing_targets(compound_id=world.fulian.pk, category_id=category("elevator").pk).compound
-    assert (compound.cc_id, compound.cc_name) == (successor.pk, "新物业")
+    company = selectors.filing_targets(compound_id=world.fulian.pk, category_id=category("elevator").pk).context.company
+    assert (company.pk, company.name) == (successor.pk, "新物业")
 
 
 @pytest.mark.parametrize("what", ["compound", "category"])
@@ -75,7 +75,7 @@ def test_inactive_or_unknown_targets_are_none(world, what):
     targets = selectors.filing_targets(compound_id=world.fulian.pk, category_id=elevator.pk)
     assert (targets.compound is None) == (what == "compound") and (targets.category is None) == (what == "category")
     unknown = selectors.filing_targets(compound_id=2**31 - 1, category_id=2**31 - 1)
-    assert (unknown.compound, unknown.category, unknown.staff) == (None, None, [])
+    assert (unknown.compound, unknown.category, unknown.context.company, list(unknown.context.staff)) == (None, None, None, [])
 
 
 def orm_staff(company_id: int) -> list[int]:
@@ -96,14 +96,14 @@ def test_the_staff_are_the_active_staff_of_todays_company_only(world):
     f.role(gone, "staff", company=world.yifang)
     moved = f.UserFactory(username="yifang_moved")
     f.role(moved, "staff", company=world.yifang, is_active=False)
-    staff = selectors.filing_targets(compound_id=world.fulian.pk, category_id=category("elevator").pk).staff
+    staff = selectors.filing_targets(compound_id=world.fulian.pk, category_id=category("elevator").pk).context.staff
     assert sorted(u.pk for u in staff) == orm_staff(world.yifang.pk) == sorted([world.staff_yifang.pk, colleague.pk])
     by_pk = {u.pk: u for u in staff}
     same(by_pk[colleague.pk], type(colleague).objects.get(pk=colleague.pk))
     assert by_pk[colleague.pk].email == "yifang2@example.com"
     # Not the staff of a company whose contract has ended.
     ManagementContract.objects.filter(compound=world.fulian).update(end=timezone.localdate() - dt.timedelta(days=1))
-    assert selectors.filing_targets(compound_id=world.fulian.pk, category_id=category("elevator").pk).staff == []
+    assert list(selectors.filing_targets(compound_id=world.fulian.pk, category_id=category("elevator").pk).context.staff) == []
 
 
 @pytest.mark.django_db(transaction=True)

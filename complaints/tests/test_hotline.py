@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
-from complaints import hotline
+from complaints.hotline import service as hotline
 from complaints.models import Complaint, HotlineImport, HotlineImportRow
 from core import errors
 
@@ -176,7 +176,7 @@ def test_large_file_runs_as_task_with_progress(world, official, django_capture_o
     assert batch.processed_rows == batch.total_rows == len(lines)
     assert batch.imported == len(lines)
     # Running the task again (a retry, a duplicate delivery) changes nothing.
-    from complaints.hotline_tasks import run_hotline_import
+    from complaints.hotline.tasks import run_hotline_import
 
     run_hotline_import(batch.pk)
     assert Complaint.objects.count() == len(lines)
@@ -319,3 +319,32 @@ def test_an_excel_file_that_inflates_beyond_the_limit_is_refused(world, official
     book.save(buf)
     with pytest.raises(errors.ValidationError, match="解压"):
         hotline.hotline_import_create(file=SimpleUploadedFile("big.xlsx", buf.getvalue()), uploaded_by=official)
+
+
+def test_batch_report_shows_the_matched_compound_and_category_on_the_page_and_in_excel(world, client):
+    from openpyxl import load_workbook
+
+    lines = [*GOOD_ROWS, "GD20261101009,2026-11-04 10:00,不知道是哪里的问题,噪音,火星路1号,"]
+    batch = hotline.hotline_import_create(file=csv_file(lines), uploaded_by=world.district)
+    client.force_login(world.district)
+    html = client.get(f"/complaints/hotline/{batch.pk}/").content.decode()
+    assert "匹配小区" in html and "匹配类别" in html
+    expected = {r.row_number: (r.complaint.compound.name, str(r.complaint.category)) for r in batch.rows.exclude(complaint=None)}
+    assert len(expected) == 3 and all(name == "福炼小区" for name, _ in expected.values())
+    for _name, category in expected.values():
+        assert f"<td>{category}</td>" in html
+
+    response = client.get(f"/complaints/hotline/{batch.pk}/", {"export": "xlsx"})
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    header = [c.value for c in sheet[1]]
+    assert len(header) == 8
+    compound, category, made = header.index("匹配小区"), header.index("匹配类别"), header.index("投诉时间")
+    rows = {r[0].value: r for r in sheet.iter_rows(min_row=2) if isinstance(r[0].value, int)}
+    assert {n: (r[compound].value, r[category].value) for n, r in rows.items() if r[compound].value} == expected
+    refused = next(r for r in rows.values() if not r[compound].value)
+    assert refused[category].value is None and refused[3].value  # a refused row keeps its reason
+    first = rows[min(expected)]
+    assert first[made].is_date and first[made].value == datetime(2026, 11, 1, 9, 15)  # the call time, local
+    assert sheet.freeze_panes == "A2" and sheet.column_dimensions["F"].width == 22
+    client.force_login(world.staff_yifang)
+    assert client.get(f"/complaints/hotline/{batch.pk}/", {"export": "xlsx"}).status_code == 404

@@ -2,8 +2,10 @@
 
 import csv
 import io
+import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
 from complaints.models import Complaint
@@ -107,7 +109,7 @@ def test_csv_export_has_a_bom_and_the_filtered_rows(world, as_user):
     f.complaint(world, description="电梯困人", is_anonymous=True)
     f.complaint(world, description="草坪")
     r = as_user(world.staff_yifang).get("/complaints/export.csv", {"q": "电梯"})
-    raw = b"".join(r.streaming_content)
+    raw = r.content
     assert raw.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert len(rows) == 2 and "电梯困人" in rows[1]
@@ -137,7 +139,7 @@ def test_community_worker_records_a_walk_in_complaint(world, as_user):
 def test_walk_in_form_refuses_compounds_outside_the_area_and_non_officials(world, as_user):
     client = as_user(world.community_fulian)
     r = client.post("/complaints/walk-in/", {"compound": world.tianma.pk, "category": f.category("noise").pk, "description": "x"})
-    assert r.status_code == 200 and not Complaint.objects.exists()
+    assert r.status_code == 400 and not Complaint.objects.exists()
     assert as_user(world.staff_yifang).get("/complaints/walk-in/").status_code == 404
 
 
@@ -147,3 +149,61 @@ def test_anonymous_reporter_is_hidden_from_staff_on_the_complaint_page(world, as
     assert "王红" not in staff_html and "13905951234" not in staff_html
     assert "匿名" in staff_html
     assert "王红" in as_user(world.community_fulian).get(f"/complaints/{c.pk}/").content.decode()
+
+
+def form_html(response, form_id: str) -> str:
+    """The HTML of one <form> of the page (from its opening tag to its end)."""
+    content = response.content.decode()
+    start = content.index(f'id="{form_id}"')
+    return content[content.rindex("<form", 0, start) : content.index("</form>", start)]
+
+
+def errors_in(form: str) -> str:
+    return " ".join(re.findall(r'<ul class="errorlist"[^>]*>(.*?)</ul>', form, re.S))
+
+
+def test_resolve_with_a_bad_photo_keeps_the_text_and_names_the_files_to_choose_again(world, as_user):
+    c = f.complaint(world, status="accepted")
+    bad = SimpleUploadedFile("scan.pdf", b"%PDF-1.4 not an image", content_type="application/pdf")
+    r = as_user(world.staff_yifang).post(
+        f"/complaints/{c.pk}/resolve/", {"note": "已更换电梯主板，恢复运行", "photos": [f.image("after.jpg"), bad]}
+    )
+    assert r.status_code == 400
+    form = form_html(r, "act-resolve")
+    # The typed 处理情况 is back in its textarea, the error sits in the form next to the photo input.
+    assert re.search(r'<textarea[^>]*id="resolve-note"[^>]*>\s*已更换电梯主板，恢复运行</textarea>', form)
+    photo_errors = re.search(r'<ul class="errorlist" id="resolve-photos_error">(.*?)</ul>', form).group(1)
+    assert "scan.pdf 不是 JPEG、PNG 或 WebP 图片" in photo_errors
+    assert "请重新选择" in photo_errors and "after.jpg" in photo_errors
+    assert 'class="form-errors"' in form and 'class="messages"' not in r.content.decode()
+    c.refresh_from_db()
+    assert c.status == Complaint.Status.ACCEPTED and not c.photos.filter(stage="resolution").exists()
+
+
+def test_a_step_refused_by_the_workflow_keeps_the_typed_reason(world, as_user):
+    c = f.complaint(world)
+    # A reason longer than the service allows: the form says so next to the field and keeps the text.
+    r = as_user(world.staff_yifang).post(f"/complaints/{c.pk}/return/", {"reason": "不" * 2001})
+    assert r.status_code == 400
+    form = form_html(r, "act-return")
+    assert 'value="' + "不" * 2001 + '"' in form
+    assert errors_in(form)
+
+
+def test_walk_in_form_keeps_every_typed_value_on_an_error(world, as_user):
+    client = as_user(world.community_fulian)
+    r = client.post(
+        "/complaints/walk-in/",
+        {
+            "compound": world.fulian.pk,
+            "category": f.category("noise").pk,
+            "description": "夜间广场舞噪音",
+            "reporter_name": "张三",
+            "photos": [SimpleUploadedFile("x.jpg", b"not a jpeg", content_type="image/jpeg")],
+        },
+    )
+    assert r.status_code == 400 and not Complaint.objects.exists()
+    form = form_html(r, "walk-in-form")
+    assert re.search(r'id="id_description"[^>]*>\s*夜间广场舞噪音</textarea>', form)
+    assert 'value="张三"' in form
+    assert "x.jpg" in errors_in(form)

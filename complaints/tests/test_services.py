@@ -284,3 +284,57 @@ def test_events_cannot_be_edited_in_the_database(world):
     with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
         ComplaintEvent.objects.filter(complaint=c).update(note="rewritten")
     assert not ComplaintEvent.objects.filter(note="rewritten").exists()
+
+
+# --- filing: one rule for API and portal (complaint_file) -----------------------------------------------
+def test_only_officials_and_superusers_file_walk_ins(world):
+
+    args = {"compound": world.fulian, "category": f.category("elevator"), "description": "电梯停运", "channel": "walkin"}
+    with pytest.raises(errors.ValidationError) as exc:
+        services.complaint_file(actor=world.resident_fulian, **args)
+    assert exc.value.field == "channel" and not Complaint.objects.exists()
+    root = cf.UserFactory(username="root", is_superuser=True)
+    for actor in (world.community_fulian, root):
+        filed = services.complaint_file(actor=actor, **args, reporter_name="张三")
+        assert filed.complaint.reporter is None and filed.complaint.reporter_name == "张三"
+
+
+def test_a_resident_files_as_the_reporter_and_a_key_replays_the_stored_response(world):
+    args = {"compound": world.fulian, "category": f.category("elevator"), "description": "电梯停运"}
+    filed = services.complaint_file(
+        actor=world.resident_fulian,
+        **args,
+        idempotency_key="k1",
+        fingerprint="f",
+        render=lambda c, timeline: {"id": c.pk, "events": len(timeline.events)},
+    )
+    assert filed.complaint.reporter == world.resident_fulian and filed.response == {"id": filed.complaint.pk, "events": 2}
+    replay = services.complaint_filing_replay(actor=world.resident_fulian, key="k1", fingerprint="f")
+    assert replay.replayed and replay.response == {"id": filed.complaint.pk, "events": 2}
+    with pytest.raises(errors.WorkflowError):
+        services.complaint_filing_replay(actor=world.resident_fulian, key="k1", fingerprint="other")
+
+
+def test_a_self_managed_compound_ignores_the_callers_staff(world):
+    context = services.FilingContext(company=None, staff=[world.staff_yifang])
+    filed = services.complaint_file(
+        actor=world.resident_fulian, compound=world.jinxiang, category=f.category("other"), description="路灯坏了", context=context
+    )
+    assert filed.complaint.assigned_community_id == world.jinxiang.community_id
+    assert not Notification.objects.filter(user=world.staff_yifang).exists()
+
+
+def test_the_filing_context_spares_the_contract_and_staff_reads(world):
+    """With the context, complaint_create dispatches to its company without reading the contract or the staff again."""
+    from django.test.utils import CaptureQueriesContext
+
+    args = {"compound": world.fulian, "category": f.category("elevator"), "description": "电梯停运", "reporter": world.resident_fulian}
+    with CaptureQueriesContext(connection) as plain_queries:
+        plain = services.complaint_create(**args)
+    context = services.FilingContext(company=world.yifang, staff=[world.staff_yifang])
+    with CaptureQueriesContext(connection) as fast_queries:
+        fast = services.complaint_create(**args, context=context)
+    assert plain.assigned_company_id == fast.assigned_company_id == world.yifang.pk
+    assert len(fast_queries) == len(plain_queries) - 2  # the contract in force, the company's staff
+    assigned = Notification.objects.filter(kind="complaint.assigned").values_list("user_id", flat=True)
+    assert list(assigned) == [world.staff_yifang.pk, world.staff_yifang.pk]

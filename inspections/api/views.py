@@ -246,7 +246,7 @@ class RectificationListViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, m
     def figures(self, request):
         """Lists issued, closed on time, closed late, overdue and open, with the on-time rate, by town,
         company or compound, over the lists visible to the user."""
-        if not (selectors.is_official(request.user) or selectors.company_ids_of_staff(request.user)):
+        if not (selectors.is_official(request.user) or selectors.company_ids_of(request.user)):
             raise PermissionDenied(_("Only officials and property companies see rectification figures."))
         q = serializers.FiguresQuerySerializer(data=request.query_params)
         q.is_valid(raise_exception=True)

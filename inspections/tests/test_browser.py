@@ -37,3 +37,33 @@ def test_staff_files_report_with_photo_and_town_official_accepts(world, login, p
     expect(page.locator("#list-status")).to_contain_text("已验收")
     rect.refresh_from_db()
     assert rect.status == RectificationList.Status.ACCEPTED
+
+
+def test_a_refused_report_keeps_its_overview_and_shows_the_error_next_to_the_photo(world, login, page, tmp_path):
+    f.seeded_template()
+    rect = f.issue_list(world.town_houlong, f.make_inspection(world.town_houlong, world.fulian, findings=1))
+    item = rect.items.get()
+    scan = tmp_path / "scan.png"
+    scan.write_bytes(b"this is not a picture")
+
+    login("staff_yifang")
+    page.goto(f"/inspections/lists/{rect.pk}/report/")
+    page.fill(f"#id_action_{item.pk}", "已清理消防通道并施划禁停标线")
+    page.set_input_files(f"#id_photos_{item.pk}", str(scan))
+    page.fill("#id_summary", "本轮整改共清理杂物三车，消防通道全部畅通")
+    page.click("#submit-report")
+
+    errors = page.locator(f"#id_photos_{item.pk}_error")
+    expect(errors).to_contain_text("scan.png 不是 JPEG、PNG 或 WebP 图片")
+    # Every typed text is back; the summary of errors is inside the form and has the focus (scrolled to).
+    expect(page.locator("#id_summary")).to_have_value("本轮整改共清理杂物三车，消防通道全部畅通")
+    expect(page.locator(f"#id_action_{item.pk}")).to_have_value("已清理消防通道并施划禁停标线")
+    assert "概览" in page.locator("label[for=id_summary]").inner_text()
+    summary = page.locator("#report-form .form-errors")
+    expect(summary).to_be_focused()
+    expect(summary).to_be_in_viewport()
+    # The error sits right by its input (the same field group), not at the top of the page.
+    photo_input, error_box = page.locator(f"#id_photos_{item.pk}").bounding_box(), errors.bounding_box()
+    assert abs(photo_input["y"] - error_box["y"]) < 120
+    rect.refresh_from_db()
+    assert rect.status == RectificationList.Status.ISSUED and not rect.reports.exists()

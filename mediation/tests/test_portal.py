@@ -86,7 +86,7 @@ def test_past_meeting_marked_upcoming_in_the_portal_is_refused(world, client):
         reverse("mediation:meeting_create"),
         {"kind": "deliberation_day", "compound": world.fulian.pk, "title": "福炼议事日", "starts_at": past, "status": "upcoming"},
     )
-    assert resp.status_code == 200 and "不能" in resp.content.decode()
+    assert resp.status_code == 400 and "不能" in resp.content.decode()
     assert not Meeting.objects.exists()
 
 
@@ -117,3 +117,65 @@ def test_counts_page_shows_town_rows(world, client):
     client.force_login(world.district)
     body = client.get(reverse("mediation:counts")).content.decode()
     assert "山腰街道" in body and "微协商" in body
+
+
+def test_counts_export_is_a_typed_workbook_of_the_pages_rows(world, client):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from core.models import ExportLog
+
+    for _ in range(2):
+        MeetingFactory(compound=world.jinxiang, kind="micro_consultation", status="held", starts_at=timezone.now() - dt.timedelta(hours=1))
+    client.force_login(world.district)
+    assert 'id="counts-export"' in client.get(reverse("mediation:counts")).content.decode()
+    response = client.get(reverse("mediation:counts"), {"export": "xlsx"})
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(BytesIO(response.content)).active
+    header = [c.value for c in sheet[1]]
+    assert header[0] == "区域" and len(header) == 17
+    micro = header.index("微协商") + 1
+    shanyao = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "山腰街道")
+    assert shanyao[micro - 1].value == 2 and shanyao[micro - 1].data_type == "n" and shanyao[micro - 1].number_format == "0"
+    total = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "合计")
+    assert total[micro - 1].value == 2
+    assert sheet.freeze_panes == "A2" and sheet.column_dimensions["A"].width == 18
+    assert ExportLog.objects.get().what == "mediation.counts.xlsx"
+    monthly = load_workbook(BytesIO(client.get(reverse("mediation:counts"), {"export": "xlsx", "monthly": "on"}).content)).active
+    month = monthly.cell(row=2, column=2)
+    assert month.is_date and month.number_format == "yyyy-mm"
+
+
+def test_a_refused_step_on_the_case_page_keeps_what_was_typed_beside_its_error(world, client):
+    # Registered (by mistake) tomorrow: closing today is refused by the service, not by the form.
+    case = DisputeFactory(compound=world.jinxiang, registered_on=timezone.localdate() + dt.timedelta(days=1))
+    client.force_login(world.mediator_shanyao)
+    data = {"close-outcome": "agreement", "close-agreement_text": "错峰停车"}
+    resp = client.post(reverse("mediation:dispute_close", args=[case.pk]), data)
+    assert resp.status_code == 400
+    page = resp.content.decode()
+    form = page[page.index('id="close-form"') : page.index("</form>", page.index('id="close-form"'))]
+    assert 'class="form-errors"' in form and "结案日期不能早于登记日期" in form
+    assert "错峰停车</textarea>" in form
+    case.refresh_from_db()
+    assert case.status == "open"
+
+
+def test_a_step_on_a_case_closed_meanwhile_comes_back_as_a_message(world, client):
+    case = DisputeFactory(compound=world.jinxiang, status="closed", outcome="withdrawn", closed_on=timezone.localdate())
+    client.force_login(world.mediator_shanyao)
+    resp = client.post(reverse("mediation:dispute_close", args=[case.pk]), {"close-outcome": "withdrawn"}, follow=True)
+    assert "该案件已结案" in resp.content.decode()
+
+
+def test_a_form_error_on_the_meeting_page_keeps_the_typed_item(world, client):
+    meeting = MeetingFactory(compound=world.jinxiang)
+    client.force_login(world.mediator_shanyao)
+    data = {"item-title": "两周内疏通污水管", "item-owner_name": "一方物业 陈欢", "item-due_date": "2199-01-01"}
+    resp = client.post(reverse("mediation:meeting_action_item", args=[meeting.pk]), data)
+    assert resp.status_code == 400 and not ActionItem.objects.exists()
+    page = resp.content.decode()
+    form = page[page.index('id="item-form"') : page.index("</form>", page.index('id="item-form"'))]
+    assert 'value="两周内疏通污水管"' in form and 'value="一方物业 陈欢"' in form
+    assert 'id="id_item-due_date_error"' in form

@@ -4,7 +4,19 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ratings.models import Answer, Level, MetricSnapshot, StarRating, StarRatingRound, SurveyResponse, SurveyRound, Target
+from ratings import evaluation, indicators
+from ratings.models import (
+    Answer,
+    CompanyEvaluation,
+    EvaluationRound,
+    Level,
+    MetricSnapshot,
+    StarRating,
+    StarRatingRound,
+    SurveyResponse,
+    SurveyRound,
+    Target,
+)
 
 
 @extend_schema_field(
@@ -20,10 +32,25 @@ class AnswerField(serializers.ChoiceField):
 
 class MetricSnapshotSerializer(serializers.ModelSerializer):
     area_name = serializers.SerializerMethodField()
+    period = serializers.SerializerMethodField(help_text=_("The month the row covers, as the portal names it."))
+    partial = serializers.SerializerMethodField(help_text=_("True for the current month, which is not finished."))
 
     class Meta:
         model = MetricSnapshot
         exclude = ["compound", "community", "subdistrict", "district"]
+
+    def _span(self, obj: MetricSnapshot):
+        from ratings import selectors
+
+        return selectors.span_of(obj.month, obj.month, today=self.context.get("today"))
+
+    def get_period(self, obj: MetricSnapshot) -> str:
+        from ratings import indicators
+
+        return indicators.month_period(obj.month, self._span(obj))
+
+    def get_partial(self, obj: MetricSnapshot) -> bool:
+        return self._span(obj).is_partial(obj.month)
 
     def get_area_name(self, obj: MetricSnapshot) -> str:
         area = {"compound": obj.compound, "community": obj.community, "subdistrict": obj.subdistrict, "district": obj.district}[obj.level]
@@ -250,3 +277,169 @@ class TargetWriteSerializer(serializers.Serializer):
     month_from = serializers.DateField()
     month_to = serializers.DateField(required=False, allow_null=True)
     note = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class IndicatorSerializer(serializers.Serializer):
+    """One entry of the indicator catalogue (ratings.indicators)."""
+
+    key = serializers.CharField()
+    name = serializers.CharField(help_text=_("In the request's language."))
+    name_zh = serializers.CharField()
+    name_en = serializers.CharField()
+    month_name = serializers.CharField(help_text=_("The name of one month's value."))
+    numerator = serializers.CharField(help_text=_("Snapshot field summed as the numerator."))
+    numerator_label = serializers.CharField()
+    denominator = serializers.CharField(allow_null=True, help_text=_("Snapshot field of the denominator; null for a count."))
+    denominator_label = serializers.CharField(allow_null=True)
+    unit = serializers.ChoiceField(choices=indicators.Unit.choices)
+    better = serializers.ChoiceField(choices=indicators.Better.choices)
+    rule = serializers.ChoiceField(choices=indicators.Rule.choices)
+    rule_display = serializers.CharField()
+    formula = serializers.CharField()
+    definition = serializers.CharField()
+    url = serializers.CharField(help_text=_("Its entry on the portal's definitions page."))
+
+    def to_representation(self, instance: indicators.Indicator) -> dict:
+        names = instance.names()
+        return {
+            "key": instance.key,
+            "name": str(instance.name),
+            "name_zh": names["zh-hans"],
+            "name_en": names["en"],
+            "month_name": instance.label(month=True),
+            "numerator": instance.numerator,
+            "numerator_label": str(instance.numerator_label),
+            "denominator": instance.denominator,
+            "denominator_label": None if instance.denominator_label is None else str(instance.denominator_label),
+            "unit": instance.unit,
+            "better": instance.better,
+            "rule": instance.rule,
+            "rule_display": instance.rule_display,
+            "formula": instance.formula(),
+            "definition": str(instance.definition),
+            "url": indicators.definition_url(instance.key),
+        }
+
+
+class FigureSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    name = serializers.CharField()
+    value = serializers.DecimalField(max_digits=20, decimal_places=6, allow_null=True, coerce_to_string=True)
+    text = serializers.CharField(help_text=_("As the portal shows it (two decimals and a percent sign for rates)."))
+    period = serializers.CharField(help_text=_("The period the value covers, as the portal names it."))
+    numerator = serializers.DecimalField(max_digits=20, decimal_places=4, allow_null=True)
+    denominator = serializers.DecimalField(max_digits=20, decimal_places=4, allow_null=True)
+    month_from = serializers.DateField(allow_null=True)
+    month_to = serializers.DateField(allow_null=True)
+    partial = serializers.BooleanField(help_text=_("The value includes the current, unfinished month."))
+
+
+class MetricSummaryQuerySerializer(serializers.Serializer):
+    level = serializers.ChoiceField(choices=Level.choices)
+    area = serializers.IntegerField(min_value=1)
+    month_from = serializers.DateField(required=False, help_text=_("First month (default: eleven months before the last)."))
+    month_to = serializers.DateField(required=False, help_text=_("Last month (default: the current month)."))
+    partial = serializers.BooleanField(
+        required=False, default=False, help_text=_("Include the current, unfinished month in monthly averages.")
+    )
+
+    def validate(self, attrs):
+        if attrs.get("month_from") and attrs.get("month_to") and attrs["month_from"] > attrs["month_to"]:
+            raise serializers.ValidationError({"month_from": _("The first month is after the last.")})
+        return attrs
+
+
+class MetricSummarySerializer(serializers.Serializer):
+    level = serializers.CharField()
+    area = serializers.IntegerField()
+    area_name = serializers.CharField()
+    month_from = serializers.DateField()
+    month_to = serializers.DateField()
+    period = serializers.CharField()
+    partial_month = serializers.DateField(allow_null=True, help_text=_("The unfinished month inside the span, if any."))
+    figures = FigureSerializer(many=True)
+
+
+class EvaluationInputSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text=_("The indicator's key in the catalogue (GET /api/v1/indicators/{key}/)."))
+    name = serializers.CharField()
+    period = serializers.CharField(help_text=_("The period the figure covers."))
+    value = serializers.DecimalField(max_digits=14, decimal_places=6, allow_null=True, help_text=_("The figure, exact."))
+    text = serializers.CharField(help_text=_("The figure as the portal shows it."))
+    points = serializers.DecimalField(max_digits=10, decimal_places=4, allow_null=True, help_text=_("The figure on the 0–100 scale."))
+    weight = serializers.DecimalField(max_digits=5, decimal_places=2)
+
+
+class CompanyRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class CompanyEvaluationSerializer(serializers.ModelSerializer):
+    company = CompanyRefSerializer()
+    inputs = serializers.SerializerMethodField()
+    board = serializers.CharField(help_text=_("red (best), black (worst) or empty."))
+
+    class Meta:
+        model = CompanyEvaluation
+        fields = ["id", "company", "rank", "score", "computed_score", "reason", "board", "compound_count", "households", "inputs"]
+
+    @extend_schema_field(EvaluationInputSerializer(many=True))
+    def get_inputs(self, obj: CompanyEvaluation) -> list[dict]:
+        periods = self.context["periods"][obj.round_id]
+        settings = self.context["settings"][obj.round_id]
+        out = []
+        for part in evaluation.breakdown(obj, settings):
+            indicator = part["input"].indicator
+            value = part["value"]
+            out.append(
+                {
+                    "key": part["key"],
+                    "name": indicator.label(),
+                    "period": periods[part["key"]],
+                    "value": None if value is None else Decimal(value),
+                    "text": part["text"],
+                    "points": None if part["points"] is None else Decimal(part["points"]).quantize(evaluation.PLACES),
+                    "weight": part["weight"],
+                }
+            )
+        return EvaluationInputSerializer(out, many=True).data
+
+
+class EvaluationRoundSerializer(serializers.ModelSerializer):
+    district_name = serializers.CharField(source="district.name")
+    period = serializers.SerializerMethodField(help_text=_("The months evaluated, as the portal names them."))
+    results = serializers.SerializerMethodField(help_text=_("The companies you may see, best first."))
+
+    class Meta:
+        model = EvaluationRound
+        fields = [
+            "id",
+            "title",
+            "district",
+            "district_name",
+            "month_from",
+            "month_to",
+            "period",
+            "w_complaint_ratio",
+            "w_response",
+            "w_resolution",
+            "w_ticket_satisfaction",
+            "w_satisfaction",
+            "w_inspection",
+            "w_rectification",
+            "w_supervision",
+            "complaint_penalty",
+            "supervision_penalty",
+            "board_size",
+            "status",
+            "published_at",
+            "results",
+        ]
+
+    def get_period(self, obj: EvaluationRound) -> str:
+        return self.context["round_periods"][obj.pk]
+
+    @extend_schema_field(CompanyEvaluationSerializer(many=True))
+    def get_results(self, obj: EvaluationRound) -> list[dict]:
+        return CompanyEvaluationSerializer(obj.visible_results, many=True, context=self.context).data

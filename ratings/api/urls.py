@@ -10,6 +10,8 @@ router.register("metrics", views.MetricViewSet, basename="metric")
 router.register("surveys", views.SurveyViewSet, basename="survey")
 router.register("star-rating-rounds", views.StarRatingRoundViewSet, basename="star-rating-round")
 router.register("star-ratings", views.StarRatingViewSet, basename="star-rating")
+router.register("evaluations", views.EvaluationViewSet, basename="evaluation")
 router.register("targets", views.TargetViewSet, basename="target")
+router.register("indicators", views.IndicatorViewSet, basename="indicator")
 
 urlpatterns = [*router.urls]

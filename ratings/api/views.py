@@ -1,11 +1,13 @@
-from drf_spectacular.utils import extend_schema
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, parsers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404  # a malformed id is a 404, not a 500
 from rest_framework.response import Response
 
-from ratings import selectors, services
+from ratings import evaluation, indicators, selectors, services
 from ratings.api import filters, serializers
+from ratings.engine import add_months
 
 
 class MetricViewSet(viewsets.ReadOnlyModelViewSet):
@@ -14,6 +16,49 @@ class MetricViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.MetricSnapshotSerializer
     filterset_class = filters.MetricFilter
     ordering_fields = ["month", "complaint_ratio", "satisfaction_rate"]
+
+    @extend_schema(
+        parameters=[serializers.MetricSummaryQuerySerializer],
+        responses={200: serializers.MetricSummarySerializer},
+        description="Every catalogue indicator of one area over a span of months, by the catalogue's period rules, "
+        "with the period each value covers: the figures the area's dashboard shows.",
+    )
+    @action(detail=False, methods=["get"], filterset_class=None, pagination_class=None)
+    def summary(self, request):
+        query = serializers.MetricSummaryQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        q = query.validated_data
+        area = selectors.area_for(request.user, q["level"], q["area"])
+        _default_from, default_to = selectors.default_span()
+        month_to = (q.get("month_to") or default_to).replace(day=1)
+        month_from = (q.get("month_from") or add_months(month_to, -11)).replace(day=1)
+        span = selectors.span_of(month_from, month_to, include_partial=q["partial"])
+        figures = selectors.area_figures(area, span)
+        data = {
+            "level": area.level,
+            "area": area.id,
+            "area_name": area.name,
+            "month_from": span.month_from,
+            "month_to": span.month_to,
+            "period": indicators.span_period(span.months(), span),
+            "partial_month": span.current if span.has_partial else None,
+            "figures": [
+                {
+                    "key": f.key,
+                    "name": indicators.get(f.key).label(),
+                    "value": f.value,
+                    "text": f.text,
+                    "period": f.period,
+                    "numerator": f.numerator,
+                    "denominator": f.denominator,
+                    "month_from": f.month_from,
+                    "month_to": f.month_to,
+                    "partial": f.partial,
+                }
+                for f in figures.values()
+            ],
+        }
+        return Response(serializers.MetricSummarySerializer(data).data)
 
     def get_queryset(self):
         return (
@@ -177,3 +222,58 @@ class TargetViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         values = dict(data.validated_data)
         target = services.target_set(actor=request.user, district_id=values.pop("district"), **values)
         return Response(serializers.TargetSerializer(target).data, status=status.HTTP_201_CREATED)
+
+
+class IndicatorViewSet(viewsets.ViewSet):
+    """The indicator catalogue: every figure's key, names, numerator and denominator, unit, better direction,
+    period rule and definition. Pages, exports and `metrics/summary/` compute by it."""
+
+    pagination_class = None
+
+    @extend_schema(responses={200: serializers.IndicatorSerializer(many=True)})
+    def list(self, request):
+        return Response(serializers.IndicatorSerializer(list(indicators.INDICATORS.values()), many=True).data)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("id", str, OpenApiParameter.PATH, description="Indicator key, e.g. satisfaction_rate")],
+        responses={200: serializers.IndicatorSerializer},
+    )
+    def retrieve(self, request, pk=None):
+        indicator = indicators.INDICATORS.get(pk or "")
+        if indicator is None:
+            raise Http404
+        return Response(serializers.IndicatorSerializer(indicator).data)
+
+
+class EvaluationViewSet(viewsets.ReadOnlyModelViewSet):
+    """Published property-company evaluations (物业企业信用评价) with the results you may see: officials the
+    companies working in their area, company staff their own company only. Each result carries its rank,
+    score (and the reason if an official adjusted it), place on the red or black list, and every input with
+    its catalogue name, period, figure and 0–100 points."""
+
+    serializer_class = serializers.EvaluationRoundSerializer
+
+    def get_queryset(self):
+        from django.db.models import Prefetch
+
+        from ratings.models import EvaluationRound
+
+        visible = selectors.evaluations_visible_to(self.request.user).select_related("company").order_by("rank", "company__name")
+        return (
+            selectors.evaluation_rounds_visible_to(self.request.user)
+            .filter(status=EvaluationRound.Status.PUBLISHED)
+            .prefetch_related(Prefetch("results", queryset=visible, to_attr="visible_results"))
+            .order_by("-month_to", "-id")
+        )
+
+    def get_serializer(self, *args, **kwargs):
+        rounds = args[0] if args else None
+        rounds = list(rounds) if isinstance(rounds, list | tuple) else ([rounds] if rounds is not None else [])
+        context = self.get_serializer_context()
+        context.update(
+            periods={r.pk: evaluation.input_periods(r) for r in rounds},
+            settings={r.pk: evaluation.round_settings(r) for r in rounds},
+            round_periods={r.pk: evaluation.round_period(r) for r in rounds},
+        )
+        kwargs["context"] = context
+        return self.get_serializer_class()(*args, **kwargs)

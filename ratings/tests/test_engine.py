@@ -13,6 +13,7 @@ from django.utils import timezone
 from communities.models import Compound
 from communities.tests import factories as f
 from complaints.models import Complaint
+from core.locks import advisory_key
 from ratings import calc, engine
 from ratings.models import MetricRun, MetricSnapshot
 from ratings.tests.factories import complaint, local, response, survey
@@ -215,10 +216,10 @@ def test_a_run_does_nothing_while_another_holds_the_lock(world):
         with psycopg.connect(
             host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], dbname=db["NAME"], password=db["PASSWORD"] or None
         ) as conn:
-            conn.execute("SELECT pg_advisory_lock(%s)", [engine.LOCK_KEY])
+            conn.execute("SELECT pg_advisory_lock(%s)", [advisory_key(engine.LOCK)])
             held.set()
             release.wait(10)
-            conn.execute("SELECT pg_advisory_unlock(%s)", [engine.LOCK_KEY])
+            conn.execute("SELECT pg_advisory_unlock(%s)", [advisory_key(engine.LOCK)])
 
     thread = threading.Thread(target=hold)
     thread.start()

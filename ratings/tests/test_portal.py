@@ -1,5 +1,6 @@
 """The dashboard and the other portal pages: scoping, drill-down, exports, query counts."""
 
+import re
 from io import BytesIO
 
 import pytest
@@ -80,11 +81,20 @@ def test_every_table_exports_to_excel(computed, client):
         r = client.get("/ratings/", {**SPAN, "export": key})
         assert r.status_code == 200, key
         assert r["Content-Type"].startswith("application/vnd.openxmlformats")
+        book = load_workbook(BytesIO(r.content)).active
+        assert book.freeze_panes == "A2", key  # the header row stays in view
+        assert all(book.column_dimensions[c.column_letter].width >= 10 for c in book[1]), key
+        # No rate is left as text: "83.14%" would neither sum nor chart.
+        assert not [c.value for row in book.iter_rows(min_row=2) for c in row if isinstance(c.value, str) and c.value.endswith("%")], key
     sheet = load_workbook(BytesIO(client.get("/ratings/", {**SPAN, "export": "trend"}).content)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "月份"
     october = next(r for r in rows if r[0] == "2026-10")
     assert october[1] == 2  # complaints in October
+    cells = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "2026-10")
+    assert cells[1].data_type == "n" and cells[1].number_format == "0"
+    rates = [c for c in cells if c.number_format == "0.00%"]
+    assert rates and all(isinstance(c.value, int | float) for c in rates)
     assert client.get("/ratings/", {"export": "nope"}).status_code == 404
 
 
@@ -162,8 +172,9 @@ def test_star_rating_pages_propose_confirm_publish(computed, client):
     client.post(f"{base}/publish/")
     body = client.get(f"{base}/").content.decode()
     assert "已发布" in body and "福炼小区" in body
+    # Staff are sent to their own page for this round's breakdown (ratings/tests/test_company_stars.py).
     client.force_login(computed.staff_yifang)
-    assert client.get(f"{base}/").status_code == 404
+    assert client.get(f"{base}/").url == f"/ratings/company/stars/?round={star_round.pk}"
 
 
 def test_survey_pages_show_the_rate_and_refuse_outsiders(computed, client):
@@ -247,3 +258,24 @@ def test_overdue_action_items_are_listed(computed, client):
     client.force_login(computed.town_houlong)
     section = client.get("/ratings/", {**SPAN, "export": ""}).content.decode().split('id="table-overdue_actions"')[1]
     assert "疏通污水管" in section and "已完成事项" not in section
+
+
+def test_a_refused_survey_keeps_what_was_typed_and_names_the_field(computed, client):
+    client.force_login(computed.district)
+    data = {"title": "2026年第5轮调查", "level": "district", "area_id": computed.district_area.pk}
+    r = client.post("/ratings/surveys/", {**data, "period_start": "2026-12-20", "period_end": "2026-12-01"})
+    assert r.status_code == 400
+    body = r.content.decode()
+    form = body[body.index('id="survey-form"') : body.index("</form>", body.index('id="survey-form"'))]
+    assert 'value="2026年第5轮调查"' in form and 'value="2026-12-20"' in form
+    assert re.search(r'<ul class="errorlist" id="s-period_end_error"><li>[^<]+</li>', form)
+
+
+def test_a_target_that_is_not_a_number_is_refused_beside_its_field(computed, client):
+    client.force_login(computed.district)
+    data = {"district": computed.district_area.pk, "indicator": "satisfaction_rate", "direction": "rise", "target": "九十五"}
+    r = client.post("/ratings/targets/", {**data, "month_from": "2026-01", "note": "区里定的"})
+    assert r.status_code == 400
+    body = r.content.decode()
+    form = body[body.index('id="target-form"') : body.index("</form>", body.index('id="target-form"'))]
+    assert 'id="t-target_error"' in form and 'value="九十五"' in form and 'value="区里定的"' in form

@@ -1,11 +1,10 @@
-"""Metric families of the committees and mediation apps (skipped until those apps' models exist)."""
+"""Metric families of the committees and mediation apps (ratings.sources)."""
 
 from datetime import date, datetime
 from decimal import Decimal
 
-import pytest
-from django.apps import apps
-
+from committees.models import Committee, CommitteeMember
+from mediation.models import DisputeCase, Meeting
 from ratings import engine
 from ratings.models import MetricSnapshot
 from ratings.tests.factories import SHANGHAI, complaint, local
@@ -14,22 +13,12 @@ NOW = local(2026, 11, 20)
 OCT = date(2026, 10, 1)
 
 
-def _installed(app: str, model: str) -> bool:
-    try:
-        apps.get_model(app, model)
-    except LookupError:
-        return False
-    return True
-
-
 def snap(level, area_id, month):
     return MetricSnapshot.objects.get(level=level, area_id=area_id, month=month)
 
 
-@pytest.mark.skipif(not _installed("committees", "Committee"), reason="committees app not merged yet")
 def test_formation_rate_and_red_committee_ratio(world):
-    Committee = apps.get_model("committees", "Committee")
-    Member = apps.get_model("committees", "CommitteeMember")
+    Member = CommitteeMember
     # 锦祥安置小区 is not eligible; 福炼小区 and 天马华耀城 are.
     type(world.jinxiang).objects.filter(pk=world.jinxiang.pk).update(committee_eligible=False)
 
@@ -63,10 +52,8 @@ def test_formation_rate_and_red_committee_ratio(world):
     assert [tuple(r) for r in MetricSnapshot.objects.order_by("id").values_list("level", "area_id", "month", "committees_red")] == before
 
 
-@pytest.mark.skipif(not _installed("mediation", "DisputeCase"), reason="mediation app not merged yet")
 def test_mediation_counts(world):
-    Dispute = apps.get_model("mediation", "DisputeCase")
-    Meeting = apps.get_model("mediation", "Meeting")
+    Dispute = DisputeCase
     common = {"compound": world.jinxiang, "type": "neighbour", "source": "walk_in", "summary": "邻里纠纷"}
     Dispute.objects.create(
         registered_on=date(2026, 9, 20), status="closed", outcome="agreement", agreement_text="和解", closed_on=date(2026, 10, 3), **common

@@ -143,3 +143,18 @@ def test_only_district_officials_create_rounds(world, api):
     assert api.as_user(world.town_houlong).post("/api/v1/star-rating-rounds/", payload).status_code == 403
     assert api.as_user(world.staff_yifang).post("/api/v1/star-rating-rounds/", payload).status_code == 404
     assert api.as_user(world.district).post("/api/v1/star-rating-rounds/", payload).status_code == 201
+
+
+def test_demo_panel_grades_close_scores_by_rank(world, proposed):
+    """Two scores within 0.01 of each other share every two-decimal cut-off; the demo's panel still
+    publishes exactly the counts it was given, adjusting by rank with a reason."""
+    from ratings.demo import grade_by_rank
+
+    StarRating.objects.filter(round=proposed, compound=world.fulian).update(score=Decimal("80.1250"), proposed_stars=3)
+    StarRating.objects.filter(round=proposed, compound=world.tianma).update(score=Decimal("80.1210"), proposed_stars=3)
+    grade_by_rank(world.district, proposed, {4: 1})
+    (kept,) = StarRating.objects.filter(round=proposed)
+    assert (kept.compound_id, kept.stars, kept.reason) == (world.fulian.pk, 4, "评审组复核：分数相近，按名次定级")
+    services.star_round_confirm_all(actor=world.district, round_id=proposed.pk)
+    services.star_round_publish(actor=world.district, round_id=proposed.pk)
+    assert dict(Compound.objects.filter(published_stars__isnull=False).values_list("pk", "published_stars")) == {world.fulian.pk: 4}

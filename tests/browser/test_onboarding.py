@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -9,7 +10,10 @@ SAMPLE = Path(__file__).resolve().parents[2] / "docs" / "samples" / "onboarding.
 
 def test_town_official_uploads_a_roster_and_reads_the_report(world, login, page):
     login("town_houlong")
-    page.click("text=导入")
+    # The import sits in the communities menu, which opens on hover.
+    menu = page.locator("nav.mainnav .menu", has=page.locator(f"a[href='{reverse('communities:roster_import')}']"))
+    menu.hover()
+    menu.locator(f"a[href='{reverse('communities:roster_import')}']").click()
     page.set_input_files("#roster-form input[type=file]", str(SAMPLE))
     page.click("#roster-form button[type=submit]")
     report = page.locator("#import-report")

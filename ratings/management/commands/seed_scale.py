@@ -65,8 +65,11 @@ class Command(BaseCommand):
         parser.add_argument("--complaints", type=int, default=1_000_000)
         parser.add_argument("--months", type=int, default=12, help="Complaints spread over this many months up to now.")
         parser.add_argument("--per-community", type=int, default=20)
+        parser.add_argument(
+            "--events", action="store_true", help="Also write each complaint's timeline (filed, dispatched, signed for, resolved, closed)."
+        )
 
-    def handle(self, *args, compounds: int, complaints: int, months: int, per_community: int, **options) -> None:
+    def handle(self, *args, compounds: int, complaints: int, months: int, per_community: int, events: bool = False, **options) -> None:
         if connection.vendor != "postgresql":
             raise CommandError("seed_scale needs PostgreSQL.")
         if District.objects.filter(name=BENCH_DISTRICT).exists():
@@ -91,9 +94,9 @@ class Command(BaseCommand):
             first_community = cur.fetchone()[0]
             cur.execute(
                 """INSERT INTO communities_compound (created_at, updated_at, name, aliases, address, household_count, is_old,
-                    has_party_branch, committee_eligible, is_active, community_id)
+                    has_party_branch, committee_eligible, is_active, community_id, public_id, public_page)
                 SELECT now(), now(), '基准小区' || g, '', '', 100 + (random() * 1900)::int, random() < 0.3,
-                    random() < 0.5, true, true, %s + ((g - 1) / %s)
+                    random() < 0.5, true, true, %s + ((g - 1) / %s), 'b' || g || '-' || left(md5(random()::text), 24), false
                 FROM generate_series(1, %s) g""",
                 [first_community, per_community, compounds],
             )
@@ -131,9 +134,32 @@ class Command(BaseCommand):
                 ) x""",
                 {"category": category, "lo": lo, "hi": hi, "n": complaints, "back": months - 1, **defaults},
             )
+            if events:
+                # The timeline each status implies, one row per step (about 3.6 per complaint), at the step's time.
+                cur.execute(
+                    """INSERT INTO complaints_complaintevent (complaint_id, kind, at, from_status, to_status, note)
+                    SELECT c.id, s.kind, COALESCE(s.at, c.made_at), s.from_status, s.to_status, ''
+                    FROM complaints_complaint c
+                    CROSS JOIN LATERAL (VALUES
+                        ('create', c.made_at, '', 'submitted', true),
+                        ('dispatch', c.dispatched_at, 'submitted', 'dispatched', c.status <> 'rejected'),
+                        ('reject', c.made_at, 'submitted', 'rejected', c.status = 'rejected'),
+                        ('accept', c.accepted_at, 'dispatched', 'accepted', c.accepted_at IS NOT NULL),
+                        ('resolve', c.resolved_at, 'accepted', 'resolved', c.resolved_at IS NOT NULL),
+                        ('close', c.closed_at, 'resolved', 'closed', c.closed_at IS NOT NULL)
+                    ) AS s(kind, at, from_status, to_status, applies)
+                    WHERE s.applies AND c.number LIKE 'B%%'"""
+                )
             cur.execute("SET CONSTRAINTS ALL IMMEDIATE")  # check the deferred foreign keys now, before the index builds
             cur.execute("SET LOCAL maintenance_work_mem = '256MB'")
             for _name, definition in indexes:
                 cur.execute(definition)
-            cur.execute("ANALYZE")
-        self.stdout.write(f"{BENCH_DISTRICT}: {TOWNS} towns, {communities} communities, {compounds} compounds, {complaints} complaints")
+            # Statistics for the tables filled here only: ANALYZE writes them outside the transaction, and an
+            # ANALYZE of every table would record the still-empty ones (owners, units, …) as empty for good.
+            filled = ["communities_district", "communities_subdistrict", "communities_community", "communities_compound"]
+            filled += ["complaints_category", "complaints_complaint"] + (["complaints_complaintevent"] if events else [])
+            cur.execute("ANALYZE " + ", ".join(filled))
+        timeline = " with their timelines" if events else ""
+        self.stdout.write(
+            f"{BENCH_DISTRICT}: {TOWNS} towns, {communities} communities, {compounds} compounds, {complaints} complaints{timeline}"
+        )

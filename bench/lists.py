@@ -1,0 +1,146 @@
+"""List pages at scale (`make bench-lists`): the complaint and notification lists through the API and
+the portal, signed in as the bench district official, on a `seed_scale` database of their own.
+
+For each list: page 1, a deep page reached by cursor (the row at 60 % of the list), a filtered page and a
+search, as server time (Django's test client in this process: routing, middleware, queries, rendering;
+no network), median of 5 after one warm-up, with the part of it spent in SQL (median), the query
+count, and the response size (the HTML of portal pages).
+BENCH_COMPLAINTS (default 1,000,000) and BENCH_COMPOUNDS (10,000) set the size; the database
+(BENCH_LISTS_DATABASE_URL, default linli_bench_lists) is dropped and recreated. Target (issue 15):
+≤ 50 ms per list page, ≤ 100 KB of HTML per portal page whatever the number of compounds.
+"""
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+BENCH_URL = os.environ.get("BENCH_LISTS_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/linli_bench_lists")
+COMPOUNDS = int(os.environ.get("BENCH_COMPOUNDS", "10000"))
+COMPLAINTS = int(os.environ.get("BENCH_COMPLAINTS", "1000000"))
+NOTIFICATIONS = int(os.environ.get("BENCH_NOTIFICATIONS", "200000"))
+REPEAT = 5
+
+
+def recreate_database() -> None:
+    base, name = BENCH_URL.rsplit("/", 1)
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def main() -> None:
+    if os.environ.get("BENCH_REUSE") != "1":
+        recreate_database()
+    os.environ["DATABASE_URL"] = BENCH_URL
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from communities.models import Compound, District, RoleAssignment
+    from complaints.models import Complaint
+    from core import pagination
+    from core.models import Notification, User
+
+    call_command("migrate", verbosity=0)
+    if not District.objects.filter(name="基准测试区").exists():
+        t = time.perf_counter()
+        call_command("seed_scale", compounds=COMPOUNDS, complaints=COMPLAINTS, events=True, verbosity=0)
+        print(f"seed_scale --compounds {COMPOUNDS} --complaints {COMPLAINTS} --events: {time.perf_counter() - t:.1f} s")
+        with connection.cursor() as cur:
+            for table in ("complaints_complaint", "complaints_complaintevent"):
+                cur.execute(f"VACUUM ANALYZE {table}")  # what autovacuum does after a bulk load: index-only scans
+    district = District.objects.get(name="基准测试区")
+    user, _ = User.objects.get_or_create(username="bench_district")
+    RoleAssignment.objects.get_or_create(user=user, role="official", district=district)
+    if not Notification.objects.filter(user=user).exists():
+        with connection.cursor() as cur:
+            cur.execute(
+                """INSERT INTO core_notification (user_id, kind, title, body, url, created_at, email_status, email_attempts)
+                SELECT %s, 'bench', '基准通知' || g, '', '', now() - g * interval '1 minute', 'skipped', 0
+                FROM generate_series(1, %s) g""",
+                [user.pk, NOTIFICATIONS],
+            )
+            cur.execute("ANALYZE core_notification")
+    total = Complaint.objects.count()
+    from complaints.models import ComplaintEvent
+
+    print(
+        f"{total} complaints, {ComplaintEvent.objects.count()} complaint events, {Compound.objects.count()} compounds,"
+        f" {Notification.objects.filter(user=user).count()} notifications"
+    )
+
+    client = Client()
+    client.force_login(user)
+
+    def deep_cursor(model, qs, ordering: list[str], at: float) -> str:
+        keyset = pagination.Keyset(model, ordering)
+        row = keyset.order(qs).only(*[f.attname for f in keyset.fields])[int(qs.count() * at)]
+        return keyset.encode(row)
+
+    complaints_order = ["-made_at", "-id"]
+    all_complaints = Complaint.objects.all()
+    deep_complaint = deep_cursor(Complaint, all_complaints, complaints_order, 0.6)
+    open_ = Complaint.objects.filter(status__in=("submitted", "dispatched", "accepted"))
+    deep_open = deep_cursor(Complaint, open_, ["-is_overdue", "resolve_due", "id"], 0.6)
+    deep_notification = deep_cursor(Notification, Notification.objects.filter(user=user), ["-created_at", "-id"], 0.6)
+    number = Complaint.objects.order_by("id").values_list("number", flat=True)[total // 2]
+    compound = Compound.objects.order_by("id").values_list("id", flat=True)[COMPOUNDS // 3]
+    closed = Complaint.objects.filter(status="closed").order_by("id").values_list("id", flat=True)[total // 3]
+
+    cases = [
+        ("API complaints", "page 1", "/api/v1/complaints/"),
+        ("API complaints", "deep page by cursor (60 %)", f"/api/v1/complaints/?cursor={deep_complaint}"),
+        ("API complaints", "?page=50", "/api/v1/complaints/?page=50"),
+        ("API complaints", "filtered: status=dispatched", "/api/v1/complaints/?status=dispatched"),
+        ("API complaints", "filtered: one compound", f"/api/v1/complaints/?compound={compound}"),
+        ("API complaints", "filtered: overdue, by deadline", "/api/v1/complaints/?overdue=true&ordering=resolve_due"),
+        ("API complaints", "search: a number", f"/api/v1/complaints/?q={number}"),
+        ("API complaints", "search: text (every row)", "/api/v1/complaints/?q=基准"),
+        ("API notifications", "page 1", "/api/v1/notifications/"),
+        ("API notifications", "deep page by cursor (60 %)", f"/api/v1/notifications/?cursor={deep_notification}"),
+        ("API notifications", "filtered: unread", "/api/v1/notifications/?unread=true"),
+        ("API autocomplete", "compounds matching 基准小区99", "/api/v1/autocomplete/compound/?q=基准小区99"),
+        ("portal queue", "page 1", "/complaints/"),
+        ("portal queue", "deep page by cursor (60 %)", f"/complaints/?cursor={deep_complaint}"),
+        ("portal queue", "page 50 (jump-to-page)", "/complaints/?page=50"),
+        ("portal queue", "filtered: status=dispatched", "/complaints/?status=dispatched"),
+        ("portal queue", "sorted: resolve by", "/complaints/?ordering=resolve_due"),
+        ("portal queue", "search: a number", f"/complaints/?q={number}"),
+        ("API complaint", "detail with its timeline", f"/api/v1/complaints/{closed}/"),
+        ("portal complaint", "detail with its timeline", f"/complaints/{closed}/"),
+        ("portal supervision", "page 1", "/complaints/supervision/"),
+        ("portal supervision", "deep page by cursor (60 %)", f"/complaints/supervision/?cursor={deep_open}"),
+        ("portal supervision", "filtered: one compound", f"/complaints/supervision/?compound={compound}"),
+    ]
+    print(f"{'list':<20} {'request':<34} {'median':>8} {'max':>8} {'SQL':>7} {'queries':>8} {'KB':>6}")
+    for name, label, url in cases:
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code, response.content[:300])
+        times, sql = [], []
+        for _ in range(REPEAT):
+            with CaptureQueriesContext(connection) as ctx:
+                t = time.perf_counter()
+                response = client.get(url)
+                times.append(time.perf_counter() - t)
+            sql.append(sum(float(q["time"]) for q in ctx.captured_queries))
+        size = len(response.content) / 1024
+        print(
+            f"{name:<20} {label:<34} {statistics.median(times) * 1000:>6.0f} ms {max(times) * 1000:>5.0f} ms"
+            f" {statistics.median(sql) * 1000:>4.0f} ms {len(ctx.captured_queries):>8} {size:>6.1f}"
+        )
+
+
+if __name__ == "__main__":
+    main()

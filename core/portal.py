@@ -1,0 +1,182 @@
+"""The portal's counterpart of `core/api.py`: run a service for a view and turn its errors into form errors.
+
+`submit(form, call)` validates a bound form, calls the service with its cleaned data and maps what the
+service raises, once for every app:
+
+- `ScopeError` → 404 (never 403, as in the API); `PermissionDenied` → 403;
+- any other `DomainError` (`ValidationError`, `WorkflowError`) → an error on the form field it names,
+  else a non-field error shown at the top of the form;
+- `InvalidUpload` → an error on the file field holding the refused file;
+- Django's `ValidationError` (a model's `full_clean`) → its fields' errors.
+
+On failure the view re-renders the same bound form, so every typed value stays, and each error sits
+next to its field (`templates/_form_errors.html` adds a summary at the top of the form). Browsers
+cannot refill a file input, so when a submit fails every file field that held files is told which of
+them passed the checks and must be chosen again.
+
+`attempt(request, call)` is the same mapping for a button with nothing typed (sign for, publish):
+errors become a message on the page the user returns to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core import errors
+from core.uploads import InvalidUpload, validate_image
+
+T = TypeVar("T")
+
+
+@dataclass
+class Outcome(Generic[T]):
+    """What a service call gave: `ok` (also the outcome's truth value) and the service's return value."""
+
+    ok: bool = False
+    result: T | None = None
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+def _add(form: forms.BaseForm, field: str | None, message: str, fields: Mapping[str, str] | None) -> None:
+    name = (fields or {}).get(field or "", field)
+    form.add_error(name if name in form.fields else None, message)
+
+
+def _file_field_of(form: forms.BaseForm, filename: str) -> str | None:
+    """The file field that holds an upload of this name (the upload error names the file, not the field)."""
+    for name in form.files or {}:
+        if name in form.fields and any(getattr(f, "name", "") == filename for f in form.files.getlist(name)):
+            return name
+    return None
+
+
+def ask_to_reselect(form: forms.BaseForm) -> None:
+    """After a failed submit, tell each file field which of its files passed and must be chosen again.
+
+    Files are not kept between requests (the browser cannot refill a file input, and a half-finished
+    submit leaves nothing behind); the refused files are already named by their own error.
+    """
+    for name in form.files or {}:
+        if name not in form.fields:
+            continue
+        refused = " ".join(str(e) for e in form.errors.get(name, []))
+        names = [f.name for f in form.files.getlist(name) if getattr(f, "name", "") and f.name not in refused]
+        if names:
+            form.add_error(
+                name,
+                _("These files were fine but were not saved: choose them again: %(names)s.") % {"names": "、".join(names)},
+            )
+
+
+@contextmanager
+def service_errors(form: forms.BaseForm, *, fields: Mapping[str, str] | None = None) -> Iterator[Outcome]:
+    """Run the block; a domain or upload error becomes the form's error instead of leaving the view.
+
+    `fields` renames a service's field to the form's (`{"company": "assignee"}`). The outcome is ok
+    when the block finished; otherwise the form carries the errors (and the reselect notices).
+    """
+    outcome: Outcome = Outcome()
+    try:
+        yield outcome
+    except errors.ScopeError as exc:
+        raise Http404(exc.message) from exc
+    except errors.PermissionDenied as exc:
+        raise DjangoPermissionDenied(exc.message) from exc
+    except errors.DomainError as exc:
+        _add(form, exc.field, exc.message, fields)
+    except InvalidUpload as exc:
+        form.add_error(_file_field_of(form, exc.filename), exc.message)
+    except DjangoValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            for field, messages_ in exc.message_dict.items():
+                for message in messages_:
+                    _add(form, field, message, fields)
+        else:
+            for message in exc.messages:
+                form.add_error(None, message)
+    else:
+        outcome.ok = True
+    if not outcome.ok:
+        ask_to_reselect(form)
+
+
+def submit(form: forms.BaseForm, call: Callable[[dict[str, Any]], T], *, fields: Mapping[str, str] | None = None) -> Outcome[T]:
+    """Validate `form`, then `call(form.cleaned_data)` under `service_errors`; the view redirects when ok,
+    else re-renders the same form (typed values and errors in place)."""
+    if not form.is_valid():
+        ask_to_reselect(form)
+        return Outcome()
+    with service_errors(form, fields=fields) as outcome:
+        outcome.result = call(form.cleaned_data)
+    return outcome
+
+
+def attempt(request: HttpRequest, call: Callable[[], T], *, ok_message: str = "") -> Outcome[T]:
+    """A button with nothing typed: run the service; its error becomes a message (scope 404, role 403)."""
+    outcome: Outcome[T] = Outcome()
+    try:
+        outcome.result = call()
+    except errors.ScopeError as exc:
+        raise Http404(exc.message) from exc
+    except errors.PermissionDenied as exc:
+        raise DjangoPermissionDenied(exc.message) from exc
+    except (errors.DomainError, InvalidUpload) as exc:
+        messages.error(request, exc.message)
+        return outcome
+    except DjangoValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return outcome
+    outcome.ok = True
+    if ok_message:
+        messages.success(request, ok_message)
+    return outcome
+
+
+# --- Form fields -------------------------------------------------------------------------------------
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Several photos from one input, each checked by `core.uploads.validate_image` (every refused file
+    is named next to the field); the cleaned value is a list (empty when optional and none chosen)."""
+
+    default_error_messages = {"too_many": gettext_lazy("At most %(n)d photos may be attached.")}
+
+    def __init__(self, *, max_count: int = 6, **kwargs) -> None:
+        self.max_count = max_count
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None) -> list:
+        uploads = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        if not uploads:
+            if self.required:
+                raise DjangoValidationError(self.error_messages["required"], code="required")
+            return []
+        if len(uploads) > self.max_count:
+            raise DjangoValidationError(self.error_messages["too_many"] % {"n": self.max_count}, code="too_many")
+        refused = []
+        for upload in uploads:
+            try:
+                validate_image(upload)
+            except InvalidUpload as exc:
+                refused.append(DjangoValidationError(exc.message, code="invalid_image"))
+        if refused:
+            raise DjangoValidationError(refused)
+        return uploads
