@@ -30,6 +30,15 @@ def _default_language():
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Every test starts with an empty cache (this worker's keys only): a value cached for a user id
+    or a page in one test (the top bar's count, a public page) never answers in the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def world(db):
     district = f.DistrictFactory(name="泉港区")

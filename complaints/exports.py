@@ -86,7 +86,7 @@ def _rows(user: User, qs: QuerySet[Complaint], limit: int) -> Iterator[list]:
     missed_label = {k: str(v) for k, v in Complaint.Overdue.choices}
     now = timezone.now()
     # Plain tuples, not model instances: an export is a few columns of many rows.
-    for row in qs[:limit].values_list(*_COLUMNS).iterator(chunk_size=exports.CHUNK_ROWS):
+    for row in qs[:limit].prefetch_related(None).values_list(*_COLUMNS).iterator(chunk_size=exports.CHUNK_ROWS):
         r = dict(zip(_COLUMNS, row, strict=True))
         hidden = r["is_anonymous"] and not is_official and r["reporter_id"] != user.pk
         yield [

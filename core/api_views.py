@@ -154,7 +154,7 @@ class MyTasksView(APIView):
         desks = desk.tasks_waiting(request.user)
         return Response(
             {
-                "total": desk.waiting_count(desks),
+                "total": desk.remember_total(request.user, desk.waiting_count(desks)),
                 "roles": [
                     {
                         "role": d.role,

@@ -29,7 +29,7 @@ def topbar(request: HttpRequest) -> dict:
         return {}
     return {
         "menus": _once(lambda: desk.menus(request)),
-        "desk_total": _once(lambda: desk.waiting_count(desk.tasks_waiting(user))),
+        "desk_total": _once(lambda: desk.cached_waiting_count(user)),
         # Counted up to 100 (the bell shows 99+): a user with 200,000 unread notifications costs as little as one with 5.
         "unread_count": _once(lambda: notifications.notifications_of(user).filter(read_at__isnull=True).values("pk")[:UNREAD_CAP].count()),
     }

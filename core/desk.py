@@ -8,6 +8,12 @@ and the app that owns role assignments registers how a user's desk roles are fou
 (`set_role_resolver`). `tasks_for(user, role)` is the selector of one role; `tasks_waiting(user)`
 gathers them for every role the user holds. The home page, the count in the top bar and
 `GET /api/v1/me/tasks/` all read `tasks_waiting`, so they always agree.
+
+The top bar's number is on every page, so it is cached per user for `TOTAL_SECONDS`
+(`cached_waiting_count`): any write the user makes (a POST, PUT, PATCH or DELETE, through the
+portal or the API) drops it (`DeskCountMiddleware`), and the home page stores the total it has
+just computed, so the user's own work shows at once and the home page and the bar never disagree;
+work done by others shows within `TOTAL_SECONDS`.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.utils.translation import pgettext_lazy
 
 from core.models import User
@@ -160,3 +167,47 @@ def tasks_waiting(user: User) -> list[Desk]:
 def waiting_count(desks: list[Desk]) -> int:
     """The number in the top bar: everything waiting, over all the user's roles."""
     return sum(desk.count for desk in desks)
+
+
+TOTAL_SECONDS = 30
+
+
+def _total_key(user_id: int) -> str:
+    return f"desk:total:{user_id}"
+
+
+def cached_waiting_count(user: User) -> int:
+    """The top bar's number: `waiting_count(tasks_waiting(user))`, at most `TOTAL_SECONDS` old."""
+    key = _total_key(user.pk)
+    total = cache.get(key)
+    if total is None:
+        total = remember_total(user, waiting_count(tasks_waiting(user)))
+    return total
+
+
+def remember_total(user: User, total: int) -> int:
+    """Store a total just computed (the home page's), so the top bar shows the same number."""
+    cache.set(_total_key(user.pk), total, TOTAL_SECONDS)
+    return total
+
+
+def forget_total(user_id: int) -> None:
+    cache.delete(_total_key(user_id))
+
+
+class DeskCountMiddleware:
+    """After any write by a signed-in user, drop their cached top-bar number (their own work shows at once)."""
+
+    WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method in self.WRITES:
+            # Read after the view: an API view authenticates (JWT) inside, and sets request.user then.
+            user = getattr(request, "user", None)
+            if user is not None and user.is_authenticated:
+                forget_total(user.pk)
+        return response

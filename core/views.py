@@ -17,7 +17,8 @@ from core import desk, health, notifications
 def home(request: HttpRequest) -> HttpResponse:
     """The desk: what is waiting for the user in each of their roles, with counts and links."""
     desks = desk.tasks_waiting(request.user)
-    return render(request, "core/home.html", {"desks": desks, "total": desk.waiting_count(desks)})
+    total = desk.remember_total(request.user, desk.waiting_count(desks))
+    return render(request, "core/home.html", {"desks": desks, "total": total})
 
 
 @login_required

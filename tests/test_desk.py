@@ -190,3 +190,53 @@ def test_me_tasks_api_per_role(world, api):
     assert mine["complaints.mine_open"] == 1
     api.force_authenticate(user=None)
     assert api.get("/api/v1/me/tasks/").status_code == 401
+
+
+def _bar(client, url="/complaints/") -> int:
+    page = client.get(url).content.decode()
+    found = re.search(r'id="desk-total">(\d+)<', page)
+    assert found, "no to-do count in the top bar"
+    return int(found.group(1))
+
+
+def test_top_bar_count_is_cached_but_the_users_own_work_shows_at_once(world, client):
+    """The bar's number is cached per user: another user's work shows within TOTAL_SECONDS (or at once
+    on the home page, which stores what it computed); the user's own POST drops it at once."""
+    first = cf.complaint(world)
+    client.force_login(world.staff_yifang)
+    assert _bar(client) == 1
+    cf.complaint(world)  # filed and dispatched by someone else
+    assert _bar(client) == 1  # the cached number: no desk query on this page
+    home = client.get("/").content.decode()
+    assert _bar(client, "/") == 2 and ">2<" in home  # the home page is exact, and the bar takes its total
+    assert _bar(client) == 2
+    r = client.post(f"/complaints/{first.pk}/accept/")
+    assert r.status_code == 302
+    assert _bar(client) == 1  # their own sign-for: counted again at once
+    # Expired, the number is counted again: another user's work shows within TOTAL_SECONDS.
+    cf.complaint(world)
+    desk.forget_total(world.staff_yifang.pk)  # what the expiry does
+    assert _bar(client) == 2
+
+
+def test_top_bar_page_skips_the_desk_queries_while_cached(world, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    cf.complaint(world)
+    client.force_login(world.district)
+    with CaptureQueriesContext(connection) as cold:
+        client.get("/complaints/")
+    with CaptureQueriesContext(connection) as warm:
+        client.get("/complaints/")
+    # The district official's desk reads complaints, lists, votes, summonses …: all of it skipped when warm.
+    assert len(cold) - len(warm) >= 5, (len(cold), len(warm))
+
+
+def test_an_api_write_drops_the_users_cached_count(world, client, api):
+    c = cf.complaint(world)
+    client.force_login(world.staff_yifang)
+    assert _bar(client) == 1
+    r = api.as_user(world.staff_yifang).post(f"/api/v1/complaints/{c.pk}/accept/")
+    assert r.status_code == 200, r.content
+    assert _bar(client) == 0

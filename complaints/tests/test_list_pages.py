@@ -289,3 +289,17 @@ def _scan_of(plan_json: str, relation: str) -> str:
 
     walk(json.loads(plan_json))
     return " ".join(kinds)
+
+
+def test_list_query_joins_only_the_area_tables(world):
+    """The list's query joins the compound, its community and town (the area filter needs them) and
+    nothing else: with the category, assignee and reporter joined too, PostgreSQL spent 15–30 ms
+    planning each page at 1,000,000 complaints (bench/lists.py). Those come by id, in small queries."""
+    from complaints.tests import factories as cf
+
+    cf.complaint(world)
+    qs = selectors.complaints_for_list(world.district).order_by("-made_at", "-id")
+    sql = str(qs.query)
+    assert sql.count(" JOIN ") == 3, sql
+    (row,) = list(qs)
+    assert row.category.name_zh and row.assigned_company and row.compound.community.subdistrict.name == "后龙镇"
