@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
 
 from communities.models import (
     Community,
@@ -214,7 +214,9 @@ def subdistricts_visible_to(user: User) -> QuerySet[Subdistrict]:
     if getattr(user, "is_superuser", False) or is_resident(user):
         return Subdistrict.objects.all()
     return (
-        Subdistrict.objects.filter(pk__in=compounds_visible_to(user).values("community__subdistrict_id"))
+        # EXISTS, not IN: a town is in once one visible compound is found there (a district's list of
+        # towns does not read its 10,000 compounds).
+        Subdistrict.objects.filter(Exists(compounds_visible_to(user).filter(community__subdistrict_id=OuterRef("pk"))))
         | Subdistrict.objects.filter(pk__in=[r.subdistrict_id for r in roles_of(user) if r.subdistrict_id])
         | Subdistrict.objects.filter(district_id__in=[r.district_id for r in roles_of(user) if r.district_id and r.role == Role.OFFICIAL])
     )
