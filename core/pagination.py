@@ -50,17 +50,18 @@ def _jsonable(value):
     return value
 
 
-def _beyond(name: str, value, downwards: bool, nullable: bool) -> Q:
-    """Rows strictly past `value` in one column, PostgreSQL's NULL placement included (ASC: last, DESC: first).
+def _beyond(name: str, value, downwards: bool, nullable: bool) -> list[Q]:
+    """Rows strictly past `value` in one column, PostgreSQL's NULL placement included (ASC: last, DESC: first),
+    as filters each read by one range of an index, in the order a walk meets them.
 
     `downwards` means the walk goes to smaller values (a descending ordering read forwards, or an
     ascending one read backwards); NULLs sort as larger than every value.
     """
     if value is None:
-        return Q(**{f"{name}__isnull": False}) if downwards else Q(pk__in=[])
-    past = Q(**{f"{name}__lt" if downwards else f"{name}__gt": value})
+        return [Q(**{f"{name}__isnull": False})] if downwards else []
+    past = [Q(**{f"{name}__lt" if downwards else f"{name}__gt": value})]
     if nullable and not downwards:
-        past |= Q(**{f"{name}__isnull": True})
+        past.append(Q(**{f"{name}__isnull": True}))  # after every value
     return past
 
 
@@ -104,13 +105,16 @@ class Keyset:
         except Exception as exc:  # any malformed token: base64, JSON, shape or a value of the wrong type
             raise InvalidCursor("The cursor is not valid.") from exc
 
-    def after(self, qs: QuerySet, values: list, *, backwards: bool = False) -> QuerySet:
-        """Rows strictly after `values` in this ordering (before them if `backwards`), in one index range.
+    def after_parts(self, values: list, *, backwards: bool = False) -> list:
+        """Rows strictly after `values` in this ordering (before them if `backwards`), as filters that
+        each read one range of the ordering's index, in the order the walk meets them.
 
-        With one direction throughout and no nullable column this is a row comparison,
-        `(made_at, id) < (%s, %s)`, which PostgreSQL answers as a single range of the matching index.
-        Otherwise (the supervision list: overdue first, then the nearest deadline, which may be
-        empty) it is the expanded form, bounded by the first column so the scan starts at its group.
+        With one direction throughout and no nullable column this is one row comparison,
+        `(made_at, id) < (%s, %s)`. Otherwise (the supervision list: overdue first, then the nearest
+        deadline, which may be empty) one OR of the expanded form would make PostgreSQL scan the whole
+        group of the first column and filter it; so it is split where the expansion branches: rows
+        that share the first k columns and are past the cursor in column k+1, deepest k first, and in
+        a nullable ascending column the values before the NULLs.
         """
         directions = [_plain(o)[1] for o in self.ordering]
         names = [f.attname for f in self.fields]
@@ -118,16 +122,23 @@ class Keyset:
             later = LessThan if directions[0] != backwards else GreaterThan
             row = _Row(*[F(n) for n in names])
             bound = _Row(*[Value(v, output_field=f) for v, f in zip(values, self.fields, strict=True)])
-            return qs.filter(later(row, bound))
-        q = Q(pk__in=[])
-        for i, (name, descending, value) in enumerate(zip(names, directions, values, strict=True)):
+            return [later(row, bound)]
+        parts = []
+        for i in reversed(range(len(names))):
             same = Q()
             for n, v in zip(names[:i], values[:i], strict=True):
                 same &= Q(**{f"{n}__isnull": True}) if v is None else Q(**{n: v})
-            q |= same & _beyond(name, value, descending != backwards, self.fields[i].null)
-        if not self.fields[0].null:
-            first_op = "lte" if directions[0] != backwards else "gte"
-            q &= Q(**{f"{names[0]}__{first_op}": values[0]})
+            parts += [same & past for past in _beyond(names[i], values[i], directions[i] != backwards, self.fields[i].null)]
+        return parts
+
+    def after(self, qs: QuerySet, values: list, *, backwards: bool = False) -> QuerySet:
+        """Every row after `values` in one queryset (`paginate` reads `after_parts` one by one instead)."""
+        parts = self.after_parts(values, backwards=backwards)
+        if len(parts) == 1:
+            return qs.filter(parts[0])
+        q = Q(pk__in=[])
+        for part in parts:
+            q |= part
         return qs.filter(q)
 
     def order(self, qs: QuerySet, *, backwards: bool = False) -> QuerySet:
@@ -195,8 +206,11 @@ def paginate(
     backwards = False
     if cursor:
         values, backwards = keyset.decode(cursor)
-        window_qs = keyset.order(keyset.after(qs, values, backwards=backwards), backwards=backwards)
-        rows = list(window_qs[: size + 1])
+        rows = []
+        for part in keyset.after_parts(values, backwards=backwards):  # usually the first part fills the page
+            rows += keyset.order(qs.filter(part), backwards=backwards)[: size + 1 - len(rows)]
+            if len(rows) > size:
+                break
         more = len(rows) > size
         rows = rows[:size]
         if backwards:
