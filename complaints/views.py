@@ -54,19 +54,7 @@ def _chosen(filterset: ComplaintFilter) -> dict[str, str]:
 
 
 def _window(request: HttpRequest, qs: QuerySet[Complaint], ordering: list[str] | None = None) -> pagination.Window:
-    """A page of the list by ?cursor= or ?page= (1–50); a stale or bad one shows the first page with a note."""
-    try:
-        return pagination.paginate(qs, ordering=ordering, page=request.GET.get("page"), cursor=request.GET.get("cursor"), size=PAGE_SIZE)
-    except ValueError:  # InvalidCursor included
-        messages.warning(request, _("That page is no longer available; showing the first page."))
-        return pagination.paginate(qs, ordering=ordering, size=PAGE_SIZE)
-
-
-def _query_without(request: HttpRequest, *names: str) -> str:
-    query = request.GET.copy()
-    for name in names:
-        query.pop(name, None)
-    return query.urlencode()
+    return pagination.portal_window(request, qs, ordering=ordering, size=PAGE_SIZE)
 
 
 PAGE_SIZE = 30
@@ -80,8 +68,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     context = {
         "filter": filterset,
         "page": _window(request, qs),
-        "query": _query_without(request, "page", "cursor"),
-        "sort_query": _query_without(request, "page", "cursor", "ordering"),
+        "query": pagination.query_without(request, "page", "cursor"),
+        "sort_query": pagination.query_without(request, "page", "cursor", "ordering"),
         "ordering": ordering,
         "sortable": SORTABLE,
         "chosen": _chosen(filterset),
@@ -98,7 +86,8 @@ def supervision(request: HttpRequest) -> HttpResponse:
     filterset, _qs = _filtered(request, selectors.supervision_list(request.user))
     qs = filterset.qs if filterset.is_valid() else _qs
     page = _window(request, qs, ordering=["-is_overdue", "resolve_due", "id"])
-    context = {"filter": filterset, "page": page, "query": _query_without(request, "page", "cursor"), "chosen": _chosen(filterset)}
+    query = pagination.query_without(request, "page", "cursor")
+    context = {"filter": filterset, "page": page, "query": query, "chosen": _chosen(filterset)}
     return render(request, "complaints/supervision.html", context)
 
 

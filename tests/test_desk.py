@@ -240,3 +240,25 @@ def test_an_api_write_drops_the_users_cached_count(world, client, api):
     r = api.as_user(world.staff_yifang).post(f"/api/v1/complaints/{c.pk}/accept/")
     assert r.status_code == 200, r.content
     assert _bar(client) == 0
+
+
+def test_portal_notifications_page_by_cursor_without_counting(world, client):
+    """/notifications/ pages by cursor (no COUNT of a user's notifications, no OFFSET): every
+    notification once, newest first, while new ones arrive between pages."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = world.staff_yifang
+    Notification.objects.bulk_create(Notification(user=user, kind="t", title=f"通知{i:03d}") for i in range(65))
+    client.force_login(user)
+    seen, url = [], "/notifications/"
+    while url:
+        with CaptureQueriesContext(connection) as ctx:
+            html = client.get(url).content.decode()
+        assert not any("COUNT(" in q["sql"] and "core_notification" in q["sql"] and "LIMIT" not in q["sql"] for q in ctx), "counted"
+        seen += re.findall(r"通知\d{3}|新通知\d", html)
+        if len(seen) == 30:
+            Notification.objects.create(user=user, kind="t", title="新通知1")  # arrives before page 2 is read
+        nxt = re.search(r'href="\?([^"]*cursor=[^"]+)" rel="next"', html)
+        url = "/notifications/?" + nxt.group(1).replace("&amp;", "&") if nxt else None
+    assert seen == [f"通知{i:03d}" for i in reversed(range(65))]  # the new one is above page 1: not repeated, nothing skipped
