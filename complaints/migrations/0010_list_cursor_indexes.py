@@ -3,8 +3,12 @@
 from django.conf import settings
 from django.db import migrations, models
 
+from core.migration_ops import AddIndexConcurrently
+
 
 class Migration(migrations.Migration):
+    # CREATE INDEX CONCURRENTLY cannot run in a transaction: a live table keeps taking writes while it builds.
+    atomic = False
 
     dependencies = [
         ('communities', '0005_compound_public_page'),
@@ -13,23 +17,23 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name='complaint',
             index=models.Index(fields=['made_at', 'id'], name='complaint_list_made'),
         ),
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name='complaint',
             index=models.Index(fields=['status', 'made_at', 'id'], name='complaint_list_status_made'),
         ),
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name='complaint',
             index=models.Index(fields=['resolve_due', 'id'], name='complaint_list_due'),
         ),
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name='complaint',
             index=models.Index(fields=['status', 'id'], name='complaint_list_status'),
         ),
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name='complaint',
             index=models.Index(models.OrderBy(models.F('is_overdue'), descending=True), models.F('resolve_due'), models.F('id'), condition=models.Q(('status__in', ('submitted', 'dispatched', 'accepted'))), name='complaint_supervision'),
         ),

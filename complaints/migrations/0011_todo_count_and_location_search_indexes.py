@@ -3,10 +3,12 @@
 from django.conf import settings
 from django.db import migrations, models
 
+from core.migration_ops import AddIndexConcurrently
+
 # The queue's search (`q`) also matches `location` with icontains, i.e. UPPER(location) LIKE UPPER('%…%');
 # a trigram index on that expression lets PostgreSQL answer the whole OR (description, number, location)
 # as a BitmapOr instead of reading every complaint. PostgreSQL only (pg_trgm, migration 0005); SQLite skips it.
-LOCATION_TRGM = "CREATE INDEX IF NOT EXISTS complaint_location_trgm ON complaints_complaint USING gin (UPPER(location) gin_trgm_ops)"
+LOCATION_TRGM = "CREATE INDEX CONCURRENTLY IF NOT EXISTS complaint_location_trgm ON complaints_complaint USING gin (UPPER(location) gin_trgm_ops)"
 
 
 def _location_index(apps, schema_editor):
@@ -16,10 +18,12 @@ def _location_index(apps, schema_editor):
 
 def _drop_location_index(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("DROP INDEX IF EXISTS complaint_location_trgm")
+        schema_editor.execute("DROP INDEX CONCURRENTLY IF EXISTS complaint_location_trgm")
 
 
 class Migration(migrations.Migration):
+    # CREATE INDEX CONCURRENTLY cannot run in a transaction: a live table keeps taking writes while it builds.
+    atomic = False
 
     dependencies = [
         ('communities', '0005_compound_public_page'),
@@ -28,7 +32,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name='complaint',
             index=models.Index(condition=models.Q(('is_overdue', True), ('status__in', ('submitted', 'dispatched', 'accepted'))), fields=['is_overdue', 'compound'], include=('reporter', 'id'), name='complaint_open_overdue'),
         ),

@@ -335,3 +335,22 @@ def test_list_query_joins_only_the_area_tables(world):
     assert sql.count(" JOIN ") == 3, sql
     (row,) = list(qs)
     assert row.category.name_zh and row.assigned_company and row.compound.community.subdistrict.name == "后龙镇"
+
+
+@pytest.mark.parametrize(
+    ("app", "migration"),
+    [("complaints", "0010"), ("complaints", "0011"), ("core", "0005")],
+)
+def test_list_indexes_build_concurrently(app, migration):
+    """The list indexes are added to tables that may hold millions of rows: built CONCURRENTLY (filing
+    goes on meanwhile), in migrations that run outside a transaction."""
+    from django.contrib.postgres.operations import AddIndexConcurrently
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.operations import AddIndex
+
+    found = MigrationLoader(None, ignore_no_migrations=True).get_migration_by_prefix(app, migration)
+    assert found.atomic is False
+    indexes = [op for op in found.operations if isinstance(op, AddIndex)]
+    assert indexes and all(isinstance(op, AddIndexConcurrently) for op in indexes)
+    for sql in [getattr(op.code, "__globals__", {}).get("LOCATION_TRGM") for op in found.operations if hasattr(op, "code")]:
+        assert sql and "CREATE INDEX CONCURRENTLY" in sql

@@ -2,15 +2,19 @@
 
 from django.db import migrations, models
 
+from core.migration_ops import AddIndexConcurrently
+
 
 class Migration(migrations.Migration):
+    # CREATE INDEX CONCURRENTLY cannot run in a transaction: a live table keeps taking writes while it builds.
+    atomic = False
 
     dependencies = [
         ('core', '0004_export_jobs'),
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name='notification',
             index=models.Index(fields=['user', 'created_at', 'id'], name='notification_user_list'),
         ),
