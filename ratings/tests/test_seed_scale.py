@@ -19,3 +19,19 @@ def test_seed_scale_loads_compounds_complaints_and_their_timelines():
     kinds = list(closed.events.order_by("at", "id").values_list("kind", flat=True))
     assert kinds == ["create", "dispatch", "accept", "resolve", "close"]
     assert ComplaintEvent.objects.filter(kind="reject").count() == Complaint.objects.filter(status="rejected").count()
+
+
+@pytest.mark.django_db
+def test_open_days_leaves_only_recent_complaints_open():
+    """`--open-days 14`: history piles up closed (or rejected); the work in hand is the last two weeks'."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    call_command("seed_scale", compounds=20, complaints=3000, months=12, open_days=14, verbosity=0)
+    cutoff = timezone.now() - timedelta(days=14)
+    old = Complaint.objects.filter(made_at__lt=cutoff - timedelta(minutes=1))
+    assert old.count() > 2500
+    assert set(old.values_list("status", flat=True)) == {"closed", "rejected"}
+    recent = Complaint.objects.filter(made_at__gte=cutoff)
+    assert recent.filter(status__in=["dispatched", "accepted"]).exists()

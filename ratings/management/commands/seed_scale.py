@@ -66,10 +66,19 @@ class Command(BaseCommand):
         parser.add_argument("--months", type=int, default=12, help="Complaints spread over this many months up to now.")
         parser.add_argument("--per-community", type=int, default=20)
         parser.add_argument(
+            "--open-days",
+            type=int,
+            default=0,
+            help="Only complaints made in the last N days are still open (older ones are closed or rejected, as a"
+            " district that keeps up with its work); 0: any complaint may be open, whatever its age.",
+        )
+        parser.add_argument(
             "--events", action="store_true", help="Also write each complaint's timeline (filed, dispatched, signed for, resolved, closed)."
         )
 
-    def handle(self, *args, compounds: int, complaints: int, months: int, per_community: int, events: bool = False, **options) -> None:
+    def handle(
+        self, *args, compounds: int, complaints: int, months: int, per_community: int, events: bool = False, open_days: int = 0, **options
+    ) -> None:
         if connection.vendor != "postgresql":
             raise CommandError("seed_scale needs PostgreSQL.")
         if District.objects.filter(name=BENCH_DISTRICT).exists():
@@ -123,16 +132,17 @@ class Command(BaseCommand):
                 f"""INSERT INTO complaints_complaint ({columns})
                 SELECT {values}
                 FROM (
-                    SELECT g, r1, r2, r3,
-                        CASE WHEN r1 < 0.05 THEN 'rejected' WHEN r1 < 0.65 THEN 'closed' WHEN r1 < 0.8 THEN 'resolved'
-                             WHEN r1 < 0.9 THEN 'accepted' ELSE 'dispatched' END AS st,
-                        start + random() * (now() - start) AS made
-                    FROM (SELECT g, random() AS r1, random() AS r2, random() AS r3,
-                            ((date_trunc('month', now() AT TIME ZONE 'Asia/Shanghai') - %(back)s * interval '1 month')
-                              AT TIME ZONE 'Asia/Shanghai') AS start
-                          FROM generate_series(1, %(n)s) g) s
+                    SELECT g, r1, r2, r3, made,
+                        CASE WHEN r1 < 0.05 THEN 'rejected'
+                             WHEN r1 < 0.65 OR (%(open_days)s > 0 AND made < now() - %(open_days)s * interval '1 day') THEN 'closed'
+                             WHEN r1 < 0.8 THEN 'resolved' WHEN r1 < 0.9 THEN 'accepted' ELSE 'dispatched' END AS st
+                    FROM (SELECT g, r1, r2, r3, start + random() * (now() - start) AS made
+                          FROM (SELECT g, random() AS r1, random() AS r2, random() AS r3,
+                                  ((date_trunc('month', now() AT TIME ZONE 'Asia/Shanghai') - %(back)s * interval '1 month')
+                                    AT TIME ZONE 'Asia/Shanghai') AS start
+                                FROM generate_series(1, %(n)s) g) s0) s
                 ) x""",
-                {"category": category, "lo": lo, "hi": hi, "n": complaints, "back": months - 1, **defaults},
+                {"category": category, "lo": lo, "hi": hi, "n": complaints, "back": months - 1, "open_days": open_days, **defaults},
             )
             if events:
                 # The timeline each status implies, one row per step (about 3.6 per complaint), at the step's time.
