@@ -159,6 +159,10 @@ class Complaint(models.Model):
                 name="complaint_open_overdue",
                 condition=Q(status__in=("submitted", "dispatched", "accepted"), is_overdue=True),
             ),
+            # The overdue filter (?overdue=true) in the queue's orders: overdue complaints are a small part of a
+            # district's history, so walking the whole order's index for them read 960,000 rows at 1,000,000.
+            models.Index(fields=["resolve_due", "id"], name="complaint_overdue_due", condition=Q(is_overdue=True)),
+            models.Index(fields=["made_at", "id"], name="complaint_overdue_made", condition=Q(is_overdue=True)),
             # The supervision list: open complaints, ORDER BY is_overdue DESC, resolve_due, id.
             models.Index(
                 F("is_overdue").desc(),
