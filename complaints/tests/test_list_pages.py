@@ -292,40 +292,28 @@ def test_queue_default_query_reads_its_index_not_the_table_at_scale(world):
     assert "Seq Scan" in _scan_of(without, "complaints_complaint") or '"Node Type": "Sort"' in without, without
 
 
-def _index_conds(plan_json: str, relation: str) -> list[str]:
-    """The index conditions of the scans of `relation` in a JSON plan."""
-    conds = []
-
-    def walk(node):
+def _plan_nodes(plan_json: str) -> list[dict]:
+    """Every node of a JSON plan, depth first."""
+    nodes, todo = [], [json.loads(plan_json)]
+    while todo:
+        node = todo.pop()
         if isinstance(node, dict):
-            if node.get("Index Cond") and (node.get("Relation Name") == relation or "Index Name" in node):
-                conds.append(node["Index Cond"])
-            for v in node.values():
-                walk(v)
+            if "Node Type" in node:
+                nodes.append(node)
+            todo.extend(node.values())
         elif isinstance(node, list):
-            for v in node:
-                walk(v)
+            todo.extend(node)
+    return nodes
 
-    walk(json.loads(plan_json))
-    return conds
+
+def _index_conds(plan_json: str, relation: str) -> list[str]:
+    """The index conditions of the scans of `relation` (a bitmap index scan names only its index)."""
+    return [n["Index Cond"] for n in _plan_nodes(plan_json) if n.get("Index Cond") and n.get("Relation Name", relation) == relation]
 
 
 def _scan_of(plan_json: str, relation: str) -> str:
     """The node types that read `relation` in a JSON plan."""
-    kinds = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            if node.get("Relation Name") == relation:
-                kinds.append(node["Node Type"])
-            for v in node.values():
-                walk(v)
-        elif isinstance(node, list):
-            for v in node:
-                walk(v)
-
-    walk(json.loads(plan_json))
-    return " ".join(kinds)
+    return " ".join(n["Node Type"] for n in _plan_nodes(plan_json) if n.get("Relation Name") == relation)
 
 
 def test_list_query_joins_only_the_area_tables(world):
