@@ -19,3 +19,28 @@ def test_seed_scale_loads_compounds_complaints_and_their_timelines():
     kinds = list(closed.events.order_by("at", "id").values_list("kind", flat=True))
     assert kinds == ["create", "dispatch", "accept", "resolve", "close"]
     assert ComplaintEvent.objects.filter(kind="reject").count() == Complaint.objects.filter(status="rejected").count()
+
+
+@pytest.mark.django_db
+def test_seed_scale_activity_fills_inspections_committees_votes_exports_and_audit_in_proportion():
+    call_command("seed_scale", compounds=40, complaints=200, activity=True, verbosity=0)
+    from committees.models import Ballot, BallotMark, Committee, RollEntry, Vote
+    from core.models import ExportLog
+    from inspections.models import ChecklistItem, Finding, Inspection, InspectionScore, RectificationList, RectificationReport
+
+    assert Inspection.objects.count() == 80
+    items = ChecklistItem.objects.filter(template__is_current=True).count()
+    assert InspectionScore.objects.count() == 80 * items
+    assert not Inspection.objects.filter(percentage=0).exists()
+    assert Finding.objects.count() == 240
+    lists = RectificationList.objects.count()
+    assert 25 <= lists <= 28
+    assert not RectificationList.objects.annotate(n=Count("items")).filter(n=0).exists()
+    assert RectificationReport.objects.count() == RectificationList.objects.exclude(status="issued").count()
+    assert Committee.objects.count() == 28
+    assert Vote.objects.count() == 28
+    assert RollEntry.objects.count() == 28 * 20
+    assert 0.4 * 28 * 20 < Ballot.objects.count() < 0.8 * 28 * 20
+    assert BallotMark.objects.count() == 4 * Ballot.objects.filter(vote__matter="election").count()
+    assert ExportLog.objects.count() == 200
+    assert Vote.history.count() == 28 and RectificationList.history.count() == lists
