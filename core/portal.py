@@ -148,6 +148,31 @@ def attempt(request: HttpRequest, call: Callable[[], T], *, ok_message: str = ""
 # --- Form fields -------------------------------------------------------------------------------------
 
 
+class PlaceAutocomplete(forms.Widget):
+    """A place typed, not picked from a select (`templates/_autocomplete.html`, static/js/autocomplete.js):
+    the page carries only the chosen place, however many compounds the area has, and suggestions come
+    from /api/v1/autocomplete/<kind>/. The field still validates what is posted against its own scoped
+    queryset (a ModelChoiceField's, or `queryset` given here for a plain id field).
+    Pages using it load js/autocomplete.js."""
+
+    def __init__(self, kind: str, *, queryset=None, attrs=None) -> None:
+        super().__init__(attrs)
+        self.kind = kind
+        self.queryset = queryset
+
+    def render(self, name, value, attrs=None, renderer=None) -> str:
+        from django.template.loader import render_to_string
+
+        queryset = self.queryset if self.queryset is not None else getattr(getattr(self, "choices", None), "queryset", None)
+        text = ""
+        if value not in (None, "") and queryset is not None and str(value).isdigit():
+            place = queryset.filter(pk=value).first()  # the chosen place only: one row, never the whole list
+            text = getattr(place, "name", "") if place else ""
+        label = (self.attrs or {}).get("placeholder", "")
+        context = {"name": name, "kind": self.kind, "value": value, "text": text, "label": label, "input_id": (attrs or {}).get("id", "")}
+        return render_to_string("_autocomplete.html", context)
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 

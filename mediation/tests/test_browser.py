@@ -16,7 +16,11 @@ def test_community_worker_records_a_deliberation_day_with_topics_and_an_action_i
     assert "议事调解工作台" in page.locator("h1").inner_text()
     page.click("text=记录议事会议")
     page.select_option("#id_kind", "deliberation_day")
-    page.select_option("#id_compound", str(world.fulian.pk))
+    page.fill("#id_compound", "福炼")  # typed: suggestions come from /api/v1/autocomplete/compound/
+    option = page.locator("#ac-compound option")
+    option.first.wait_for(state="attached")
+    page.fill("#id_compound", option.first.get_attribute("value"))
+    page.dispatch_event("#id_compound", "change")
     page.fill("#id_title", "福炼小区十一月议事日")
     page.fill("#id_starts_at", (timezone.localtime() - dt.timedelta(days=2)).strftime("%Y-%m-%dT19:30"))
     page.select_option("#id_status", "held")

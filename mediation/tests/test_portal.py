@@ -179,3 +179,12 @@ def test_a_form_error_on_the_meeting_page_keeps_the_typed_item(world, client):
     form = page[page.index('id="item-form"') : page.index("</form>", page.index('id="item-form"'))]
     assert 'value="两周内疏通污水管"' in form and 'value="一方物业 陈欢"' in form
     assert 'id="id_item-due_date_error"' in form
+
+
+@pytest.mark.parametrize("name", ["mediation:rule_list", "mediation:venue_list", "mediation:consultation_list", "mediation:meeting_create"])
+def test_forms_type_the_compound_instead_of_listing_every_compound_of_the_area(world, client, name):
+    """A district has thousands of compounds: a select of all of them made these pages 500 KB."""
+    client.force_login(world.district)
+    page = client.get(reverse(name)).content.decode()
+    assert 'data-autocomplete="/api/v1/autocomplete/compound/"' in page
+    assert '<select name="compound"' not in page and "锦祥安置小区" not in page
