@@ -444,6 +444,10 @@ class Ballot(models.Model):
         verbose_name = _("ballot")
         verbose_name_plural = _("ballots")
         ordering = ["vote_id", "-cast_at", "-id"]
+        indexes = [
+            # GET /ballots/ (committees.api BallotViewSet): newest first, by keyset.
+            models.Index(F("cast_at").desc(), F("id").desc(), name="ballot_newest"),
+        ]
         constraints = [
             # The tally counts one ballot per head: the latest counted one. Its partial index also
             # serves the tally's scan of a vote's counted ballots.

@@ -67,8 +67,10 @@ def candidates_visible_to(user: User) -> QuerySet[Candidate]:
 def ballots_visible_to(user: User) -> QuerySet[Ballot]:
     if not user.is_authenticated:
         return Ballot.objects.none()
-    managed = places.scope_by_compound(Ballot.objects.all(), user, field="vote__compound", roles=MANAGE_ROLES)
-    return Ballot.objects.filter(Q(pk__in=managed.values("pk")) | Q(owner__user=user))
+    # Votes in scope and the user's own owner rows as id subqueries: no join to owners (an OR across a join
+    # reads every ballot of the district before the page's 20).
+    votes = places.scope_by_compound(Vote.objects.all(), user, roles=MANAGE_ROLES).values("pk")
+    return Ballot.objects.filter(Q(vote_id__in=votes) | Q(owner_id__in=Owner.objects.filter(user=user).values("pk")))
 
 
 def candidate_counts_by_source(qs: QuerySet[Candidate]) -> list[dict]:

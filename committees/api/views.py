@@ -18,6 +18,7 @@ from committees.models import Ballot, BallotMark, CommitteeMember, Matter, Vote
 from committees.tally import vote_tally
 from communities.models import Compound
 from core import errors
+from core.api import KeysetPagination
 
 
 def _filtered(filterset_class, request, qs):
@@ -311,6 +312,7 @@ class BallotViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     """Ballots: the committee and officials see their compound's; an owner their own. Officials sign off paper ballots."""
 
     serializer_class = serializers.BallotSerializer
+    pagination_class = KeysetPagination  # one row per owner per vote: millions over a district's years
     filterset_class = filters.BallotFilter
 
     def get_queryset(self):
