@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from communities import forms, selectors, services, workbook
 from communities.models import Subdistrict
+from core import portal
 from core.errors import PermissionDenied as DomainPermissionDenied
 from core.errors import ValidationError, WorkflowError
 
@@ -107,8 +108,10 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 @login_required
 def export_log(request: HttpRequest) -> HttpResponse:
     _official_or_404(request)
-    page = Paginator(selectors.exports_visible_to(request.user).select_related("user"), 50).get_page(request.GET.get("page"))
-    return render(request, "communities/export_log.html", {"page": page})
+    page, query = portal.keyset_page(
+        request, selectors.exports_visible_to(request.user).select_related("user"), ordering=["-at", "-id"], size=50
+    )
+    return render(request, "communities/export_log.html", {"page": page, "query": query})
 
 
 # --- Onboarding: the Excel roster import ------------------------------------------------------------

@@ -33,7 +33,7 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core import errors
+from core import errors, pagination
 from core.uploads import InvalidUpload, validate_image
 
 T = TypeVar("T")
@@ -143,6 +143,25 @@ def attempt(request: HttpRequest, call: Callable[[], T], *, ok_message: str = ""
     if ok_message:
         messages.success(request, ok_message)
     return outcome
+
+
+# --- Long lists ------------------------------------------------------------------------------------
+
+
+def keyset_page(request: HttpRequest, qs, *, ordering: list[str], size: int) -> tuple[pagination.Window, str]:
+    """A page of a list that grows with the data, by ?cursor= or ?page= (1–50), as the complaint queue
+    pages (core.pagination): no COUNT(*) or OFFSET over the whole list. A stale or bad page shows the
+    first one with a note. Returns the window and the list's query string without page and cursor, for
+    templates/_keyset_pager.html."""
+    try:
+        window = pagination.paginate(qs, ordering=ordering, page=request.GET.get("page"), cursor=request.GET.get("cursor"), size=size)
+    except ValueError:  # InvalidCursor included
+        messages.warning(request, _("That page is no longer available; showing the first page."))
+        window = pagination.paginate(qs, ordering=ordering, size=size)
+    query = request.GET.copy()
+    for name in ("page", "cursor"):
+        query.pop(name, None)
+    return window, query.urlencode()
 
 
 # --- Form fields -------------------------------------------------------------------------------------

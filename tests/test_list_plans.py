@@ -19,7 +19,9 @@ from communities import selectors as place_selectors
 from communities.models import District, RoleAssignment
 from complaints.models import ComplaintEvent
 from core import pagination
-from core.models import User
+from core.models import ExportLog, User
+from inspections import selectors as inspection_selectors
+from inspections.models import Inspection, RectificationList
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +75,28 @@ def test_list_pages_of_the_other_apps_read_indexes_and_a_bounded_number_of_rows(
     newest = ComplaintEvent.objects.order_by("-at")[:50]
     assert "complaintevent_at" in _plan(newest) and not _sorts(_plan(newest))
 
+    # Inspections and rectification lists: newest first off their list indexes; the portal pages by keyset
+    # (no COUNT(*) of every inspection, a cursor to the next page) like the complaint queue.
+    inspections = pagination.Keyset(Inspection, ["-inspected_on", "-id"]).order(inspection_selectors.inspections_visible_to(user))[:31]
+    lists = pagination.Keyset(RectificationList, ["-issued_at", "-id"]).order(inspection_selectors.rectification_lists_visible_to(user))[
+        :31
+    ]
+    for qs, index in ((inspections, "inspection_list"), (lists, "rectlist_list")):
+        plan = _plan(qs)
+        assert index in plan and not _sorts(plan), plan
+    for url, table in (("/inspections/", "inspections_inspection"), ("/inspections/lists/", "inspections_rectificationlist")):
+        with CaptureQueriesContext(connection) as ctx:
+            page = client.get(url).content.decode()
+        assert 'rel="next"' in page and "cursor=" in page
+        # (the top bar's to-do counts filter by status or deadline; the list's own count would not)
+        counts = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith(f'SELECT COUNT(*) AS "__count" FROM "{table}"')]
+        assert not [sql for sql in counts if '"status"' not in sql and '"deadline"' not in sql], counts
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.get("/exports/log/").content.decode()
+    assert ExportLog.objects.count() > 1000 and "cursor=" in page
+    assert not [q for q in ctx.captured_queries if q["sql"].startswith('SELECT COUNT(*) AS "__count" FROM "core_exportlog"')]
+
     # Without the indexes the same queries scan and sort.
-    _drop("ballot_newest")
-    _drop("complaintevent_at")
-    assert _sorts(_plan(ballots)) and _sorts(_plan(newest))
+    for index in ("ballot_newest", "complaintevent_at", "inspection_list", "rectlist_list"):
+        _drop(index)
+    assert all(_sorts(_plan(qs)) for qs in (ballots, newest, inspections, lists))
