@@ -134,15 +134,16 @@ def formation(user: User, *, today=None) -> Formation:
     counts = compounds.filter(committee_eligible=True).aggregate(
         eligible=Count("id"), with_active=Count("id", filter=Q(has_active=True)), preparing=Count("id", filter=Q(has_preparing=True))
     )
-    active = Committee.objects.with_counts().filter(status=Committee.Status.ACTIVE, compound__in=compounds.values("pk"))
-    ending = active.filter(term_end__lte=today + timedelta(days=REMINDER_DAYS)).count()
+    active = Committee.objects.filter(status=Committee.Status.ACTIVE, compound__in=compounds.values("pk"))
+    # Only the red count needs the members: the other two figures are one plain pass over the committees.
+    terms = active.aggregate(active=Count("id"), ending=Count("id", filter=Q(term_end__lte=today + timedelta(days=REMINDER_DAYS))))
     return Formation(
         eligible=counts["eligible"],
         with_active=counts["with_active"],
         preparing=counts["preparing"],
-        active_committees=active.count(),
-        red_committees=active.filter(red=True).count(),
-        ending_soon=ending,
+        active_committees=terms["active"],
+        red_committees=active.with_counts().filter(red=True).count(),
+        ending_soon=terms["ending"],
     )
 
 
