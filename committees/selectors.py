@@ -142,7 +142,7 @@ def formation(user: User, *, today=None) -> Formation:
         with_active=counts["with_active"],
         preparing=counts["preparing"],
         active_committees=terms["active"],
-        red_committees=active.with_counts().filter(red=True).count(),
+        red_committees=active.red_count(),
         ending_soon=terms["ending"],
     )
 

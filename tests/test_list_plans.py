@@ -14,7 +14,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from committees import selectors as committee_selectors
-from committees.models import Ballot
+from committees.models import Ballot, Committee
 from communities import selectors as place_selectors
 from communities.models import District, RoleAssignment
 from complaints.models import ComplaintEvent
@@ -96,7 +96,14 @@ def test_list_pages_of_the_other_apps_read_indexes_and_a_bounded_number_of_rows(
     assert ExportLog.objects.count() > 1000 and "cursor=" in page
     assert not [q for q in ctx.captured_queries if q["sql"].startswith('SELECT COUNT(*) AS "__count" FROM "core_exportlog"')]
 
+    # Committees (GET /committees/): members counted for the page's committees only, off the list index,
+    # not grouped for every committee of the district before the LIMIT.
+    committees = committee_selectors.committees_visible_to(user).with_counts().order_by("compound_id", "-term_start", "id")[:20]
+    plan = _plan(committees)
+    assert "committee_list" in plan and not _sorts(plan) and "Aggregate" not in plan.split('"Plans"')[0], plan
+    assert Committee.objects.red_count() == Committee.objects.with_counts().filter(red=True).count() > 0
+
     # Without the indexes the same queries scan and sort.
-    for index in ("ballot_newest", "complaintevent_at", "inspection_list", "rectlist_list"):
+    for index in ("ballot_newest", "complaintevent_at", "inspection_list", "rectlist_list", "committee_list"):
         _drop(index)
-    assert all(_sorts(_plan(qs)) for qs in (ballots, newest, inspections, lists))
+    assert all(_sorts(_plan(qs)) for qs in (ballots, newest, inspections, lists, committees))
