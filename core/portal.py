@@ -174,21 +174,31 @@ class PlaceAutocomplete(forms.Widget):
     queryset (a ModelChoiceField's, or `queryset` given here for a plain id field).
     Pages using it load js/autocomplete.js."""
 
-    def __init__(self, kind: str, *, queryset=None, attrs=None) -> None:
+    def __init__(self, kind: str, *, queryset=None, multiple: bool = False, attrs=None) -> None:
         super().__init__(attrs)
         self.kind = kind
         self.queryset = queryset
+        self.multiple = multiple  # several places (a ModelMultipleChoiceField): each chosen one is a ticked box
+
+    def _queryset(self):
+        return self.queryset if self.queryset is not None else getattr(getattr(self, "choices", None), "queryset", None)
+
+    def value_from_datadict(self, data, files, name):
+        return data.getlist(name) if self.multiple and hasattr(data, "getlist") else super().value_from_datadict(data, files, name)
 
     def render(self, name, value, attrs=None, renderer=None) -> str:
         from django.template.loader import render_to_string
 
-        queryset = self.queryset if self.queryset is not None else getattr(getattr(self, "choices", None), "queryset", None)
-        text = ""
-        if value not in (None, "") and queryset is not None and str(value).isdigit():
-            place = queryset.filter(pk=value).first()  # the chosen place only: one row, never the whole list
-            text = getattr(place, "name", "") if place else ""
+        queryset = self._queryset()
+        values = [v for v in (value if isinstance(value, list | tuple) else [value]) if str(v or "").isdigit()]
+        # The chosen places only: a few rows, never the whole list.
+        names = dict(queryset.filter(pk__in=values).values_list("pk", "name")) if values and queryset is not None else {}
         label = (self.attrs or {}).get("placeholder", "")
-        context = {"name": name, "kind": self.kind, "value": value, "text": text, "label": label, "input_id": (attrs or {}).get("id", "")}
+        context = {"name": name, "kind": self.kind, "label": label, "input_id": (attrs or {}).get("id", "")}
+        if self.multiple:
+            context["chosen"] = [(v, names.get(int(v), "")) for v in values]
+            return render_to_string("_autocomplete_many.html", context)
+        context.update(value=value, text=names.get(int(values[0]), "") if values else "")
         return render_to_string("_autocomplete.html", context)
 
 

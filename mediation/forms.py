@@ -208,7 +208,11 @@ class LiaisonForm(ScopedForm):
     kind = forms.ChoiceField(label=_("kind"), choices=LegalLiaison.Kind.choices)
     organisation = forms.CharField(label=_("organisation"), max_length=100, required=False)
     phone = forms.CharField(label=_("phone"), max_length=20, required=False)
-    compounds = forms.ModelMultipleChoiceField(label=_("linked compounds"), queryset=None)
+    compounds = forms.ModelMultipleChoiceField(
+        label=_("linked compounds"),
+        queryset=None,
+        widget=PlaceAutocomplete("compound", multiple=True, attrs={"placeholder": _("compound")}),
+    )
 
 
 class HazardResolveForm(Form):
