@@ -44,3 +44,43 @@ def test_seed_scale_activity_fills_inspections_committees_votes_exports_and_audi
     assert BallotMark.objects.count() == 4 * Ballot.objects.filter(vote__matter="election").count()
     assert ExportLog.objects.count() == 200
     assert Vote.history.count() == 28 and RectificationList.history.count() == lists
+
+    # The portal's list pages render for the bench district official (what bench/lists.py times).
+    from django.test import Client
+
+    from communities.models import District, RoleAssignment
+    from core.models import User
+
+    official = User.objects.create(username="bench_district")
+    RoleAssignment.objects.create(user=official, role="official", district=District.objects.get(name="基准测试区"))
+    client = Client()
+    client.force_login(official)
+    for url in PORTAL_LISTS:
+        response = client.get(url)
+        assert response.status_code == 200, url
+    assert "基准小区" in client.get("/inspections/").content.decode()
+    assert "基准换届选举" in client.get("/api/v1/elections/").content.decode()
+
+
+PORTAL_LISTS = [
+    "/complaints/",
+    "/inspections/",
+    "/inspections/lists/",
+    "/inspections/review/",
+    "/committees/",
+    "/mediation/",
+    "/mediation/rules/",
+    "/mediation/venues/",
+    "/mediation/liaisons/",
+    "/mediation/consultations/",
+    "/ratings/stars/",
+    "/ratings/surveys/",
+    "/ratings/companies/",
+    "/compounds/",
+    "/audit/",
+    "/audit/?source=committees.ballot",
+    "/exports/log/",
+    "/downloads/",
+    "/summons/",
+    "/bulletins/",
+]
