@@ -108,6 +108,9 @@ def main() -> None:
     compound = Compound.objects.order_by("id").values_list("id", flat=True)[COMPOUNDS // 3]
     closed = Complaint.objects.filter(status="closed").order_by("id").values_list("id", flat=True)[total // 3]
     compound_name = Compound.objects.get(pk=compound).name
+    has_inspections = Inspection.objects.exists()
+    deep_inspection = deep_cursor(Inspection, Inspection.objects.all(), ["-inspected_on", "-id"], 0.6) if has_inspections else ""
+    deep_export = deep_cursor(ExportLog, ExportLog.objects.all(), ["-at", "-id"], 0.6) if ExportLog.objects.exists() else ""
     vote_row = Vote.objects.order_by("id").values("id", "compound_id")[Vote.objects.count() // 2] if Vote.objects.exists() else None
     vote, vote_compound = (vote_row["id"], vote_row["compound_id"]) if vote_row else (0, compound)
 
@@ -137,7 +140,8 @@ def main() -> None:
         ("portal supervision", "filtered: one compound", f"/complaints/supervision/?compound={compound}"),
         # The other apps' lists: page 1, a filtered page and a search where the list has one.
         ("portal inspections", "page 1", "/inspections/"),
-        ("portal inspections", "page 100", "/inspections/?page=100"),
+        ("portal inspections", "page 50 (jump-to-page)", "/inspections/?page=50"),
+        ("portal inspections", "deep page by cursor (60 %)", f"/inspections/?cursor={deep_inspection}"),
         ("portal inspections", "filtered: submitted", "/inspections/?status=submitted"),
         ("portal inspections", "search: a compound", f"/inspections/?q={compound_name}"),
         ("portal rect. lists", "page 1", "/inspections/lists/"),
@@ -165,7 +169,7 @@ def main() -> None:
         ("portal audit", "page 1", "/audit/"),
         ("portal audit", "filtered: ballots", "/audit/?source=committees.ballot"),
         ("portal export log", "page 1", "/exports/log/"),
-        ("portal export log", "page 500", "/exports/log/?page=500"),
+        ("portal export log", "deep page by cursor (60 %)", f"/exports/log/?cursor={deep_export}"),
         ("portal downloads", "page 1", "/downloads/"),
         ("portal summonses", "page 1", "/summons/"),
         ("portal bulletins", "page 1", "/bulletins/"),
