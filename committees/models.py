@@ -283,6 +283,10 @@ class Vote(TimeStampedModel):
         verbose_name = _("owners' vote")
         verbose_name_plural = _("owners' votes")
         ordering = ["-opens_at", "-id"]
+        indexes = [
+            # GET /elections/, /decisions/ (committees.api _VoteViewSet): newest first, by keyset.
+            models.Index(F("opens_at").desc(), F("id").desc(), name="vote_newest"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(closes_at__gt=F("opens_at")), name="vote_closes_after_opening"),
             models.CheckConstraint(

@@ -14,7 +14,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from committees import selectors as committee_selectors
-from committees.models import Ballot, Committee
+from committees.models import Ballot, Committee, Vote
 from communities import selectors as place_selectors
 from communities.models import District, RoleAssignment
 from complaints.models import ComplaintEvent
@@ -103,7 +103,15 @@ def test_list_pages_of_the_other_apps_read_indexes_and_a_bounded_number_of_rows(
     assert "committee_list" in plan and not _sorts(plan) and "Aggregate" not in plan.split('"Plans"')[0], plan
     assert Committee.objects.red_count() == Committee.objects.with_counts().filter(red=True).count() > 0
 
+    # Votes (GET /elections/, /decisions/) newest first off their index; the lists that grow with the years
+    # page by keyset in the API too (a capped count, a cursor to the next page).
+    votes = pagination.Keyset(Vote, ["-opens_at", "-id"]).order(committee_selectors.votes_visible_to(user))[:21]
+    assert "vote_newest" in _plan(votes) and not _sorts(_plan(votes))
+    for url in ("/api/v1/inspections/", "/api/v1/rectification-lists/", "/api/v1/decisions/", "/api/v1/committees/"):
+        body = client.get(url).json()
+        assert "count_exact" in body and "cursor=" in body["next"], url
+
     # Without the indexes the same queries scan and sort.
-    for index in ("ballot_newest", "complaintevent_at", "inspection_list", "rectlist_list", "committee_list"):
+    for index in ("ballot_newest", "complaintevent_at", "inspection_list", "rectlist_list", "committee_list", "vote_newest"):
         _drop(index)
-    assert all(_sorts(_plan(qs)) for qs in (ballots, newest, inspections, lists, committees))
+    assert all(_sorts(_plan(qs)) for qs in (ballots, newest, inspections, lists, committees, votes))

@@ -39,6 +39,7 @@ class CommitteeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
     """Owners' committees: residents see their compound's; officials their area's. Officials record and change them."""
 
     serializer_class = serializers.CommitteeSerializer
+    pagination_class = KeysetPagination
     filterset_class = filters.CommitteeFilter
     search_fields = ["compound__name"]
 
@@ -133,6 +134,7 @@ class _VoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     serializer_class = serializers.VoteSerializer
     filterset_class = filters.VoteFilter
     search_fields = ["title"]
+    pagination_class = KeysetPagination  # votes accumulate over the years of every compound
     create_serializer = serializers.VoteCreateSerializer
 
     def base_queryset(self):
