@@ -130,20 +130,25 @@ def formation_compounds(user: User) -> QuerySet[Compound]:
 def formation(user: User, *, today=None) -> Formation:
     """Formation rate = eligible compounds with an active committee ÷ eligible compounds; red ratio = red ÷ active."""
     today = today or timezone.localdate()
-    compounds = formation_compounds(user)
-    counts = compounds.filter(committee_eligible=True).aggregate(
-        eligible=Count("id"), with_active=Count("id", filter=Q(has_active=True)), preparing=Count("id", filter=Q(has_preparing=True))
+    compounds = places.compounds_visible_to(user, roles=[Role.OFFICIAL])
+    current = Committee.objects.filter(compound__in=compounds.values("pk")).current()
+    # A compound has at most one current committee (committee_one_current_per_compound), so counting the
+    # current committees counts the compounds that have one: one pass over the committees, no EXISTS per
+    # compound; only the red count needs the members.
+    active, eligible = Q(status=Committee.Status.ACTIVE), Q(compound__committee_eligible=True)
+    counts = current.aggregate(
+        with_active=Count("id", filter=active & eligible),
+        preparing=Count("id", filter=Q(status=Committee.Status.PREPARING) & eligible),
+        active=Count("id", filter=active),
+        ending=Count("id", filter=active & Q(term_end__lte=today + timedelta(days=REMINDER_DAYS))),
     )
-    active = Committee.objects.filter(status=Committee.Status.ACTIVE, compound__in=compounds.values("pk"))
-    # Only the red count needs the members: the other two figures are one plain pass over the committees.
-    terms = active.aggregate(active=Count("id"), ending=Count("id", filter=Q(term_end__lte=today + timedelta(days=REMINDER_DAYS))))
     return Formation(
-        eligible=counts["eligible"],
+        eligible=compounds.filter(committee_eligible=True).count(),
         with_active=counts["with_active"],
         preparing=counts["preparing"],
-        active_committees=terms["active"],
-        red_committees=active.red_count(),
-        ending_soon=terms["ending"],
+        active_committees=counts["active"],
+        red_committees=current.filter(active).red_count(),
+        ending_soon=counts["ending"],
     )
 
 
