@@ -84,3 +84,13 @@ PORTAL_LISTS = [
     "/summons/",
     "/bulletins/",
 ]
+
+
+@pytest.mark.django_db
+def test_seed_scale_activity_numbers_rows_from_the_sequence_not_the_highest_id():
+    """Rolled-back inserts advance a table's id sequence: the load must not assume max(id) + 1."""
+    from communities.models import PropertyCompany
+
+    PropertyCompany.objects.create(name="先来物业", credit_code="91350505MA31234567").delete()
+    call_command("seed_scale", compounds=10, complaints=10, activity=True, verbosity=0)
+    assert PropertyCompany.objects.filter(name__startswith="基准物业").exists()

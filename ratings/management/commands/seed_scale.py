@@ -75,8 +75,10 @@ def _copy_history(cur, model, since: int, when: str) -> str:
 
 
 def _next_id(cur, model) -> int:
-    cur.execute(f"SELECT COALESCE(max(id), 0) + 1 FROM {model._meta.db_table}")
-    return cur.fetchone()[0]
+    """The id the next insert into `model`'s table gets (its rows are numbered on from there, one session
+    loading alone): taken from the id sequence, which rolled-back inserts also advance, not from max(id)."""
+    cur.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [model._meta.db_table])
+    return cur.fetchone()[0] + 1
 
 
 def seed_activity(cur, *, lo: int, hi: int) -> tuple[dict[str, int], list[str]]:
