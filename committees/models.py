@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Func, Q
+from django.db.models import F, Func, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -82,12 +83,16 @@ class Choice(models.TextChoices):
 
 class CommitteeQuerySet(models.QuerySet):
     def with_counts(self) -> CommitteeQuerySet:
-        """Annotate `seated_count`, `party_count` and `red` (SPEC §2: active and Party members > half of seated)."""
-        seated = Q(members__seat_end__isnull=True)
-        return self.annotate(
-            seated_count=models.Count("members", filter=seated),
-            party_count=models.Count("members", filter=seated & Q(members__is_party_member=True)),
-        ).annotate(
+        """Annotate `seated_count`, `party_count` and `red` (SPEC §2: active and Party members > half of seated).
+
+        Counted by a subquery per committee, not a join and GROUP BY: a page of 20 committees then counts the
+        members of those 20 only, instead of grouping every member of the district before the LIMIT."""
+
+        def seated(**more) -> Coalesce:
+            members = CommitteeMember.objects.filter(committee=OuterRef("pk"), seat_end__isnull=True, **more).order_by()
+            return Coalesce(Subquery(members.values("committee").annotate(n=models.Count("id")).values("n")), 0)
+
+        return self.annotate(seated_count=seated(), party_count=seated(is_party_member=True)).annotate(
             # Integer arithmetic: 2 × Party members − seated > 0 ⇔ Party members > half.
             party_margin=models.F("party_count") * 2 - models.F("seated_count"),
             red=models.Case(
@@ -96,6 +101,16 @@ class CommitteeQuerySet(models.QuerySet):
                 output_field=models.BooleanField(),
             ),
         )
+
+    def red_count(self) -> int:
+        """How many of these committees are red (the rule of `with_counts`), in one grouped pass over their
+        members: for a figure over thousands of committees, where a count per committee would cost more."""
+        seated = Q(members__seat_end__isnull=True)
+        grouped = self.filter(status=Committee.Status.ACTIVE).alias(
+            seated_n=models.Count("members", filter=seated),
+            party_n=models.Count("members", filter=seated & Q(members__is_party_member=True)),
+        )
+        return grouped.alias(margin=F("party_n") * 2 - F("seated_n")).filter(margin__gt=0).count()
 
     def current(self) -> CommitteeQuerySet:
         return self.filter(status__in=[Committee.Status.PREPARING, Committee.Status.ACTIVE])
@@ -130,6 +145,10 @@ class Committee(TimeStampedModel):
         verbose_name = _("owners' committee")
         verbose_name_plural = _("owners' committees")
         ordering = ["compound_id", "-term_start"]
+        indexes = [
+            # GET /committees/ (committees.api CommitteeViewSet): by compound, newest term first, a page at a time.
+            models.Index(fields=["compound", "-term_start", "id"], name="committee_list"),
+        ]
         constraints = [
             # One committee per compound at a time: preparing or active.
             models.UniqueConstraint(
@@ -264,6 +283,10 @@ class Vote(TimeStampedModel):
         verbose_name = _("owners' vote")
         verbose_name_plural = _("owners' votes")
         ordering = ["-opens_at", "-id"]
+        indexes = [
+            # GET /elections/, /decisions/ (committees.api _VoteViewSet): newest first, by keyset.
+            models.Index(F("opens_at").desc(), F("id").desc(), name="vote_newest"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(closes_at__gt=F("opens_at")), name="vote_closes_after_opening"),
             models.CheckConstraint(
@@ -444,6 +467,10 @@ class Ballot(models.Model):
         verbose_name = _("ballot")
         verbose_name_plural = _("ballots")
         ordering = ["vote_id", "-cast_at", "-id"]
+        indexes = [
+            # GET /ballots/ (committees.api BallotViewSet): newest first, by keyset.
+            models.Index(F("cast_at").desc(), F("id").desc(), name="ballot_newest"),
+        ]
         constraints = [
             # The tally counts one ballot per head: the latest counted one. Its partial index also
             # serves the tally's scan of a vote's counted ballots.

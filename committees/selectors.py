@@ -67,8 +67,10 @@ def candidates_visible_to(user: User) -> QuerySet[Candidate]:
 def ballots_visible_to(user: User) -> QuerySet[Ballot]:
     if not user.is_authenticated:
         return Ballot.objects.none()
-    managed = places.scope_by_compound(Ballot.objects.all(), user, field="vote__compound", roles=MANAGE_ROLES)
-    return Ballot.objects.filter(Q(pk__in=managed.values("pk")) | Q(owner__user=user))
+    # Votes in scope and the user's own owner rows as id subqueries: no join to owners (an OR across a join
+    # reads every ballot of the district before the page's 20).
+    votes = places.scope_by_compound(Vote.objects.all(), user, roles=MANAGE_ROLES).values("pk")
+    return Ballot.objects.filter(Q(vote_id__in=votes) | Q(owner_id__in=Owner.objects.filter(user=user).values("pk")))
 
 
 def candidate_counts_by_source(qs: QuerySet[Candidate]) -> list[dict]:
@@ -128,19 +130,25 @@ def formation_compounds(user: User) -> QuerySet[Compound]:
 def formation(user: User, *, today=None) -> Formation:
     """Formation rate = eligible compounds with an active committee ÷ eligible compounds; red ratio = red ÷ active."""
     today = today or timezone.localdate()
-    compounds = formation_compounds(user)
-    counts = compounds.filter(committee_eligible=True).aggregate(
-        eligible=Count("id"), with_active=Count("id", filter=Q(has_active=True)), preparing=Count("id", filter=Q(has_preparing=True))
+    compounds = places.compounds_visible_to(user, roles=[Role.OFFICIAL])
+    current = Committee.objects.filter(compound__in=compounds.values("pk")).current()
+    # A compound has at most one current committee (committee_one_current_per_compound), so counting the
+    # current committees counts the compounds that have one: one pass over the committees, no EXISTS per
+    # compound; only the red count needs the members.
+    active, eligible = Q(status=Committee.Status.ACTIVE), Q(compound__committee_eligible=True)
+    counts = current.aggregate(
+        with_active=Count("id", filter=active & eligible),
+        preparing=Count("id", filter=Q(status=Committee.Status.PREPARING) & eligible),
+        active=Count("id", filter=active),
+        ending=Count("id", filter=active & Q(term_end__lte=today + timedelta(days=REMINDER_DAYS))),
     )
-    active = Committee.objects.with_counts().filter(status=Committee.Status.ACTIVE, compound__in=compounds.values("pk"))
-    ending = active.filter(term_end__lte=today + timedelta(days=REMINDER_DAYS)).count()
     return Formation(
-        eligible=counts["eligible"],
+        eligible=compounds.filter(committee_eligible=True).count(),
         with_active=counts["with_active"],
         preparing=counts["preparing"],
-        active_committees=active.count(),
-        red_committees=active.filter(red=True).count(),
-        ending_soon=ending,
+        active_committees=counts["active"],
+        red_committees=current.filter(active).red_count(),
+        ending_soon=counts["ending"],
     )
 
 

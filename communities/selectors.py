@@ -16,6 +16,7 @@ from communities.models import (
     Community,
     Compound,
     ManagementContract,
+    Ownership,
     OwnershipClaim,
     PropertyCompany,
     RoleAssignment,
@@ -250,8 +251,12 @@ def units_visible_to(user: User) -> QuerySet[Unit]:
     """Units of compounds in scope (officials, committee), plus the resident's own."""
     if not getattr(user, "is_authenticated", False):
         return Unit.objects.none()
-    scoped = scope_by_compound(Unit.objects.all(), user, roles=[Role.OFFICIAL, Role.COMMITTEE])
-    return (scoped | Unit.objects.filter(owners__user=user)).distinct()
+    if getattr(user, "is_superuser", False):
+        return Unit.objects.all()
+    # The compounds in scope, or an id subquery of the user's own units: not a join through the owners plus
+    # DISTINCT, which made every count and page de-duplicate all the district's units (0.5 s at 140,000).
+    in_scope = Q(compound__in=compound_ids_visible_to(user, roles=[Role.OFFICIAL, Role.COMMITTEE]))
+    return Unit.objects.filter(in_scope | Q(pk__in=Ownership.objects.filter(owner__user=user).values("unit_id")))
 
 
 def company_ids_of(user: User) -> list[int]:
@@ -377,7 +382,10 @@ def audit_entries_visible_to(user: User, *, source: str = "", before=None, limit
             qs = qs.filter(**{f"{src['path']}__in": compound_ids_visible_to(user, roles=[Role.OFFICIAL])})
         if before is not None:
             qs = qs.filter(**{f"{src['time']}__lt": before})
-        for row in qs.select_related(src["actor"]).order_by(f"-{src['time']}")[:limit]:
+        related = [src["actor"]]
+        if not src["historical"] and src["path"]:
+            related.append(src["path"].split("__")[0])  # the object each event names (the page shows it): one query, not 50
+        for row in qs.select_related(*related).order_by(f"-{src['time']}")[:limit]:
             entries.append({"source": src, "row": row, "at": getattr(row, src["time"]), "actor": getattr(row, src["actor"])})
     entries.sort(key=lambda e: e["at"], reverse=True)
     return entries[:limit]

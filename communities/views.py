@@ -15,14 +15,17 @@ from django.views.decorators.http import require_POST
 
 from communities import forms, selectors, services, workbook
 from communities.models import Subdistrict
+from core import portal
 from core.errors import PermissionDenied as DomainPermissionDenied
 from core.errors import ValidationError, WorkflowError
 
 
 @login_required
 def compound_list(request: HttpRequest) -> HttpResponse:
-    qs = selectors.with_current_company(selectors.compounds_visible_to(request.user).select_related("community__subdistrict")).order_by(
-        "community__subdistrict_id", "community_id", "id"
+    qs = (
+        selectors.compounds_visible_to(request.user)
+        .select_related("community__subdistrict")
+        .order_by("community__subdistrict_id", "community_id", "id")
     )
     q = request.GET.get("q", "").strip()
     if q:
@@ -31,6 +34,10 @@ def compound_list(request: HttpRequest) -> HttpResponse:
     if subdistrict.isdigit():
         qs = qs.filter(community__subdistrict_id=int(subdistrict))
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    # The managing company of this page's compounds only: annotated on the whole list, PostgreSQL worked it
+    # out for every compound the OFFSET skips (0.3 s on page 100 of a 10,000-compound district).
+    shown = {c.pk: c for c in selectors.with_current_company(qs.filter(pk__in=[c.pk for c in page.object_list]))}
+    page.object_list = [shown[c.pk] for c in page.object_list]
     subdistricts = Subdistrict.objects.filter(pk__in=selectors.compounds_visible_to(request.user).values("community__subdistrict_id"))
     return render(
         request,
@@ -107,8 +114,10 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 @login_required
 def export_log(request: HttpRequest) -> HttpResponse:
     _official_or_404(request)
-    page = Paginator(selectors.exports_visible_to(request.user).select_related("user"), 50).get_page(request.GET.get("page"))
-    return render(request, "communities/export_log.html", {"page": page})
+    page, query = portal.keyset_page(
+        request, selectors.exports_visible_to(request.user).select_related("user"), ordering=["-at", "-id"], size=50
+    )
+    return render(request, "communities/export_log.html", {"page": page, "query": query})
 
 
 # --- Onboarding: the Excel roster import ------------------------------------------------------------

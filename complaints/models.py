@@ -298,6 +298,11 @@ class ComplaintEvent(models.Model):
         verbose_name = _("complaint event")
         verbose_name_plural = _("complaint events")
         ordering = ["at", "id"]
+        indexes = [
+            # The audit log (communities.selectors.audit_entries_visible_to): the newest events first, and
+            # its "older than" pages; without it, a scan and sort of every event (0.2 s at 840,000).
+            models.Index(fields=["at"], name="complaintevent_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.complaint_id} {self.kind}"

@@ -24,7 +24,7 @@ from complaints.api.filters import ComplaintFilter
 from complaints.api.serializers import hides_reporter
 from complaints.forms import step_form
 from complaints.models import Category, Complaint
-from core import errors, pagination, portal
+from core import errors, portal
 from core.portal import PhotosField
 
 OPEN_STATUSES = (Complaint.Status.SUBMITTED, Complaint.Status.DISPATCHED, Complaint.Status.ACCEPTED)
@@ -53,10 +53,6 @@ def _chosen(filterset: ComplaintFilter) -> dict[str, str]:
     return {name: str(data[name]) for name in ("compound", "community") if data.get(name)}
 
 
-def _window(request: HttpRequest, qs: QuerySet[Complaint], ordering: list[str] | None = None) -> pagination.Window:
-    return pagination.portal_window(request, qs, ordering=ordering, size=PAGE_SIZE)
-
-
 PAGE_SIZE = 30
 
 
@@ -65,11 +61,12 @@ def queue(request: HttpRequest) -> HttpResponse:
     """The work-order queue: staff see their company's (open ones unless asked), officials their area's, residents their own."""
     filterset, qs = _filtered(request, selectors.complaints_for_list(request.user), default_open=has_role(request.user, "staff"))
     ordering = request.GET.get("ordering", "")
+    page, query = portal.keyset_page(request, qs, size=PAGE_SIZE)
     context = {
         "filter": filterset,
-        "page": _window(request, qs),
-        "query": pagination.query_without(request, "page", "cursor"),
-        "sort_query": pagination.query_without(request, "page", "cursor", "ordering"),
+        "page": page,
+        "query": query,
+        "sort_query": portal.query_without(request, "page", "cursor", "ordering"),
         "ordering": ordering,
         "sortable": SORTABLE,
         "chosen": _chosen(filterset),
@@ -85,8 +82,7 @@ def supervision(request: HttpRequest) -> HttpResponse:
         raise Http404
     filterset, _qs = _filtered(request, selectors.supervision_list(request.user))
     qs = filterset.qs if filterset.is_valid() else _qs
-    page = _window(request, qs, ordering=["-is_overdue", "resolve_due", "id"])
-    query = pagination.query_without(request, "page", "cursor")
+    page, query = portal.keyset_page(request, qs, ordering=["-is_overdue", "resolve_due", "id"], size=PAGE_SIZE)
     context = {"filter": filterset, "page": page, "query": query, "chosen": _chosen(filterset)}
     return render(request, "complaints/supervision.html", context)
 

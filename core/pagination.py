@@ -8,7 +8,7 @@ range read of the index whatever the depth, and rows inserted meanwhile neither 
 
 Counts: `COUNT(*)` over millions of rows costs as much as the list is long, so a window counts at
 most `EXACT_COUNT_UP_TO` rows; above that it reports the planner's estimate (`count_exact` False).
-Used by the API (core.api.KeysetPagination) and the portal (`paginate` + templates/_keyset_pager.html).
+Used by the API (core.api.KeysetPagination) and the portal (`core.portal.keyset_page` + templates/_keyset_pager.html).
 """
 
 from __future__ import annotations
@@ -247,24 +247,3 @@ def paginate(
         last = min(last, MAX_NUMBERED_PAGE)
         result.numbers = sorted({1, *range(max(1, number - 3), min(last, number + 3) + 1), *([last] if result.count_exact else [])})
     return result
-
-
-def portal_window(request, qs: QuerySet, *, ordering: list[str] | None = None, size: int = 30) -> Window:
-    """A portal page of a keyset list by ?cursor= or ?page= (1–50); a stale or bad one shows the first
-    page with a note (templates/_keyset_pager.html renders the pager)."""
-    from django.contrib import messages
-    from django.utils.translation import gettext as _
-
-    try:
-        return paginate(qs, ordering=ordering, page=request.GET.get("page"), cursor=request.GET.get("cursor"), size=size)
-    except ValueError:  # InvalidCursor included
-        messages.warning(request, _("That page is no longer available; showing the first page."))
-        return paginate(qs, ordering=ordering, size=size)
-
-
-def query_without(request, *names: str) -> str:
-    """The request's query string without `names` (the pager's links add page or cursor to it)."""
-    query = request.GET.copy()
-    for name in names:
-        query.pop(name, None)
-    return query.urlencode()

@@ -33,7 +33,7 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core import errors
+from core import errors, pagination
 from core.uploads import InvalidUpload, validate_image
 
 T = TypeVar("T")
@@ -145,7 +145,66 @@ def attempt(request: HttpRequest, call: Callable[[], T], *, ok_message: str = ""
     return outcome
 
 
+# --- Long lists ------------------------------------------------------------------------------------
+
+
+def keyset_page(request: HttpRequest, qs, *, ordering: list[str] | None = None, size: int = 30) -> tuple[pagination.Window, str]:
+    """A page of a list that grows with the data, by ?cursor= or ?page= (1–50), as the complaint queue
+    pages (core.pagination): no COUNT(*) or OFFSET over the whole list. A stale or bad page shows the
+    first one with a note. `ordering` defaults to the queryset's own. Returns the window and the list's
+    query string without page and cursor, for templates/_keyset_pager.html."""
+    try:
+        window = pagination.paginate(qs, ordering=ordering, page=request.GET.get("page"), cursor=request.GET.get("cursor"), size=size)
+    except ValueError:  # InvalidCursor included
+        messages.warning(request, _("That page is no longer available; showing the first page."))
+        window = pagination.paginate(qs, ordering=ordering, size=size)
+    return window, query_without(request, "page", "cursor")
+
+
+def query_without(request: HttpRequest, *names: str) -> str:
+    """The request's query string without `names` (the pager's and sort links add their own)."""
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
+
+
 # --- Form fields -------------------------------------------------------------------------------------
+
+
+class PlaceAutocomplete(forms.Widget):
+    """A place typed, not picked from a select (`templates/_autocomplete.html`, static/js/autocomplete.js):
+    the page carries only the chosen place, however many compounds the area has, and suggestions come
+    from /api/v1/autocomplete/<kind>/. The field still validates what is posted against its own scoped
+    queryset (a ModelChoiceField's, or `queryset` given here for a plain id field).
+    Pages using it load js/autocomplete.js."""
+
+    def __init__(self, kind: str, *, queryset=None, multiple: bool = False, attrs=None) -> None:
+        super().__init__(attrs)
+        self.kind = kind
+        self.queryset = queryset
+        self.multiple = multiple  # several places (a ModelMultipleChoiceField): each chosen one is a ticked box
+
+    def _queryset(self):
+        return self.queryset if self.queryset is not None else getattr(getattr(self, "choices", None), "queryset", None)
+
+    def value_from_datadict(self, data, files, name):
+        return data.getlist(name) if self.multiple and hasattr(data, "getlist") else super().value_from_datadict(data, files, name)
+
+    def render(self, name, value, attrs=None, renderer=None) -> str:
+        from django.template.loader import render_to_string
+
+        queryset = self._queryset()
+        values = [v for v in (value if isinstance(value, list | tuple) else [value]) if str(v or "").isdigit()]
+        # The chosen places only: a few rows, never the whole list.
+        names = dict(queryset.filter(pk__in=values).values_list("pk", "name")) if values and queryset is not None else {}
+        label = (self.attrs or {}).get("placeholder", "")
+        context = {"name": name, "kind": self.kind, "label": label, "input_id": (attrs or {}).get("id", "")}
+        if self.multiple:
+            context["chosen"] = [(v, names.get(int(v), "")) for v in values]
+            return render_to_string("_autocomplete_many.html", context)
+        context.update(value=value, text=names.get(int(values[0]), "") if values else "")
+        return render_to_string("_autocomplete.html", context)
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -9,7 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from core import desk, health, notifications, pagination
+from core import desk, health, notifications, portal
 
 
 @login_required
@@ -27,8 +27,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     if unread_only:
         qs = qs.filter(read_at__isnull=True)
     # Keyset pages: a user with 200,000 notifications costs what one with 20 does (no COUNT, no OFFSET).
-    page = pagination.portal_window(request, qs, ordering=["-created_at", "-id"])
-    query = pagination.query_without(request, "page", "cursor")
+    page, query = portal.keyset_page(request, qs, ordering=["-created_at", "-id"], size=30)
     return render(request, "core/notifications.html", {"page": page, "query": query, "unread_only": unread_only})
 
 

@@ -8,7 +8,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from core.portal import MultipleFileInput, PhotosField
+from core.portal import MultipleFileInput, PhotosField, PlaceAutocomplete
 from inspections import services
 from inspections.models import Finding, RectificationItem
 
@@ -25,12 +25,13 @@ class IdsField(forms.Field):
 
 
 class InspectionForm(forms.Form):
-    """Start an inspection: a compound of the official's area, the date, a summary. The select offers
-    the official's compounds; the service checks the scope of what is posted (another area → 404)."""
+    """Start an inspection: a compound of the official's area, the date, a summary. The compound is
+    typed (suggestions from the official's compounds, never all of them in the page); the service
+    checks the scope of what is posted (another area → 404)."""
 
     compound = forms.IntegerField(
         label=_("Compound"),
-        widget=forms.Select,
+        widget=PlaceAutocomplete("compound", attrs={"placeholder": _("Compound")}),
         error_messages={"required": _("Choose a compound."), "invalid": _("Choose a compound.")},
     )
     inspected_on = forms.DateField(
@@ -43,7 +44,7 @@ class InspectionForm(forms.Form):
     def __init__(self, *args, compounds, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         today = timezone.localdate()
-        self.fields["compound"].widget.choices = [(c.pk, c.name) for c in compounds]
+        self.fields["compound"].widget.queryset = compounds
         self.fields["inspected_on"].initial = today
         self.fields["inspected_on"].widget.attrs["max"] = today.isoformat()
 

@@ -118,6 +118,8 @@ class Inspection(models.Model):
         indexes = [
             # Ratings: the latest submitted inspection of each compound.
             models.Index(fields=["compound", "-inspected_on"], name="inspection_latest", condition=Q(status="submitted")),
+            # The inspection list (portal and API): newest first, a page at a time instead of a sort of them all.
+            models.Index(fields=["-inspected_on", "-id"], name="inspection_list"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -251,6 +253,8 @@ class RectificationList(models.Model):
             # The deadline sweep and the overdue figures: open lists by deadline.
             models.Index(fields=["deadline"], name="rectlist_open_deadline", condition=~Q(status="accepted")),
             models.Index(fields=["company", "status"], name="rectlist_company_status"),
+            # The rectification-list list (portal and API): newest first, a page at a time.
+            models.Index(fields=["-issued_at", "-id"], name="rectlist_list"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -80,7 +80,7 @@ def _list_page(request: HttpRequest, *, form: InspectionForm | None = None) -> H
     q = request.GET.get("q", "").strip()
     if q:
         qs = qs.filter(compound__name__icontains=q)
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    page, query = portal.keyset_page(request, qs, ordering=["-inspected_on", "-id"], size=30)
     if form is None:
         form = InspectionForm(compounds=_official_compounds(request))
     return render(
@@ -88,6 +88,7 @@ def _list_page(request: HttpRequest, *, form: InspectionForm | None = None) -> H
         "inspections/inspection_list.html",
         {
             "page": page,
+            "query": query,
             "status": status,
             "q": q,
             "statuses": Inspection.Status.choices,
@@ -291,12 +292,11 @@ def list_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     if q:
         qs = qs.filter(Q(number__icontains=q) | Q(compound__name__icontains=q) | Q(company__name__icontains=q))
-    qs = qs.order_by("-issued_at", "-id")
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    page, query = portal.keyset_page(request, qs, ordering=["-issued_at", "-id"], size=30)
     return render(
         request,
         "inspections/list_list.html",
-        {"page": page, "status": status, "q": q, "statuses": RectificationList.Status.choices, "today": today},
+        {"page": page, "query": query, "status": status, "q": q, "statuses": RectificationList.Status.choices, "today": today},
     )
 
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from communities import selectors as places
+from core.portal import PlaceAutocomplete
 from mediation import selectors
 from mediation.models import (
     ActionItem,
@@ -23,6 +24,8 @@ from mediation.models import (
 
 DATE = forms.DateInput(attrs={"type": "date"})
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+# Typed, not a select of every compound the user manages (a district has thousands): core.portal.PlaceAutocomplete.
+COMPOUND = PlaceAutocomplete("compound", attrs={"placeholder": _("compound")})
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
@@ -57,13 +60,15 @@ class ScopedForm(Form):
 class VenueForm(ScopedForm):
     kind = forms.ChoiceField(label=_("kind"), choices=Venue.Kind.choices)
     name = forms.CharField(label=_("name"), max_length=100)
-    compound = forms.ModelChoiceField(label=_("compound"), queryset=None, required=False)
-    community = forms.ModelChoiceField(label=_("community"), queryset=None, required=False)
+    compound = forms.ModelChoiceField(label=_("compound"), queryset=None, widget=COMPOUND, required=False)
+    community = forms.ModelChoiceField(
+        label=_("community"), queryset=None, required=False, widget=PlaceAutocomplete("community", attrs={"placeholder": _("community")})
+    )
     address = forms.CharField(label=_("address"), max_length=200, required=False)
 
 
 class RuleForm(ScopedForm):
-    compound = forms.ModelChoiceField(label=_("compound"), queryset=None)
+    compound = forms.ModelChoiceField(label=_("compound"), queryset=None, widget=COMPOUND)
     venue = forms.ModelChoiceField(label=_("venue"), queryset=None, required=False)
     title = forms.CharField(label=_("title"), max_length=100)
     frequency = forms.ChoiceField(label=_("frequency"), choices=DeliberationRule.Frequency.choices)
@@ -84,7 +89,7 @@ class RuleForm(ScopedForm):
 
 class MeetingForm(ScopedForm):
     kind = forms.ChoiceField(label=_("kind"), choices=Meeting.Kind.choices)
-    compound = forms.ModelChoiceField(label=_("compound"), queryset=None)
+    compound = forms.ModelChoiceField(label=_("compound"), queryset=None, widget=COMPOUND)
     venue = forms.ModelChoiceField(label=_("venue"), queryset=None, required=False)
     title = forms.CharField(label=_("title"), max_length=200)
     starts_at = forms.DateTimeField(label=_("starts at"), widget=DATETIME)
@@ -139,7 +144,7 @@ class ActionItemStatusForm(Form):
 
 
 class DisputeForm(ScopedForm):
-    compound = forms.ModelChoiceField(label=_("compound"), queryset=None)
+    compound = forms.ModelChoiceField(label=_("compound"), queryset=None, widget=COMPOUND)
     type = forms.ChoiceField(label=_("type"), choices=DisputeCase.Type.choices)
     source = forms.ChoiceField(label=_("source"), choices=DisputeCase.Source.choices)
     summary = forms.CharField(label=_("summary"), max_length=300)
@@ -191,7 +196,7 @@ class CloseForm(Form):
 
 
 class ConsultationForm(ScopedForm):
-    compound = forms.ModelChoiceField(label=_("compound"), queryset=None)
+    compound = forms.ModelChoiceField(label=_("compound"), queryset=None, widget=COMPOUND)
     liaison = forms.ModelChoiceField(label=_("answered by"), queryset=None, required=False)
     given_on = forms.DateField(label=_("date"), widget=DATE, required=False)
     question = forms.CharField(label=_("question"), max_length=300)
@@ -203,7 +208,11 @@ class LiaisonForm(ScopedForm):
     kind = forms.ChoiceField(label=_("kind"), choices=LegalLiaison.Kind.choices)
     organisation = forms.CharField(label=_("organisation"), max_length=100, required=False)
     phone = forms.CharField(label=_("phone"), max_length=20, required=False)
-    compounds = forms.ModelMultipleChoiceField(label=_("linked compounds"), queryset=None)
+    compounds = forms.ModelMultipleChoiceField(
+        label=_("linked compounds"),
+        queryset=None,
+        widget=PlaceAutocomplete("compound", multiple=True, attrs={"placeholder": _("compound")}),
+    )
 
 
 class HazardResolveForm(Form):

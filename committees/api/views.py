@@ -18,6 +18,7 @@ from committees.models import Ballot, BallotMark, CommitteeMember, Matter, Vote
 from committees.tally import vote_tally
 from communities.models import Compound
 from core import errors
+from core.api import KeysetPagination
 
 
 def _filtered(filterset_class, request, qs):
@@ -38,6 +39,7 @@ class CommitteeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
     """Owners' committees: residents see their compound's; officials their area's. Officials record and change them."""
 
     serializer_class = serializers.CommitteeSerializer
+    pagination_class = KeysetPagination
     filterset_class = filters.CommitteeFilter
     search_fields = ["compound__name"]
 
@@ -132,6 +134,7 @@ class _VoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     serializer_class = serializers.VoteSerializer
     filterset_class = filters.VoteFilter
     search_fields = ["title"]
+    pagination_class = KeysetPagination  # votes accumulate over the years of every compound
     create_serializer = serializers.VoteCreateSerializer
 
     def base_queryset(self):
@@ -311,6 +314,7 @@ class BallotViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     """Ballots: the committee and officials see their compound's; an owner their own. Officials sign off paper ballots."""
 
     serializer_class = serializers.BallotSerializer
+    pagination_class = KeysetPagination  # one row per owner per vote: millions over a district's years
     filterset_class = filters.BallotFilter
 
     def get_queryset(self):

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from communities import selectors, services
 from communities.api import filters, serializers
 from communities.models import Unit
+from core.api import KeysetPagination
 from core.api_views import AccountDeletionMixin
 
 
@@ -110,6 +111,7 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet):
     """Units of compounds in scope; residents see only their own here."""
 
     serializer_class = serializers.UnitSerializer
+    pagination_class = KeysetPagination  # a district registers hundreds of thousands of units
     filterset_class = filters.UnitFilter
     search_fields = ["building", "room"]
 

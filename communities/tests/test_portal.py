@@ -179,3 +179,16 @@ def test_notifications_are_read_only_in_admin(world, client, steward):
     note.refresh_from_db()
     assert note.title == "测试通知"
     assert client.post(f"/admin/core/notification/{note.pk}/delete/", {"post": "yes"}).status_code == 403
+
+
+def test_compound_list_finds_the_managing_company_of_the_shown_page_only(world, client):
+    """The company subquery ran for every compound an OFFSET skipped (0.3 s on page 100 of 10,000)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world.district)
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.get("/compounds/").content.decode()
+    assert "一方物业" in page and "怡家园物业" in page
+    paged = [q["sql"] for q in ctx.captured_queries if '"communities_compound"."id" ASC LIMIT' in q["sql"]]  # the page's slice
+    assert paged and not [sql for sql in paged if "communities_managementcontract" in sql]

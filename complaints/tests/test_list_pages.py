@@ -332,7 +332,17 @@ def test_list_query_joins_only_the_area_tables(world):
 
 @pytest.mark.parametrize(
     ("app", "migration"),
-    [("complaints", "0010"), ("complaints", "0011"), ("complaints", "0012"), ("core", "0005")],
+    [
+        ("complaints", "0010"),
+        ("complaints", "0011"),
+        ("complaints", "0012"),
+        ("complaints", "0013"),
+        ("core", "0005"),
+        ("committees", "0002"),
+        ("committees", "0003"),
+        ("committees", "0004"),
+        ("inspections", "0003"),
+    ],
 )
 def test_list_indexes_build_concurrently(app, migration):
     """The list indexes are added to tables that may hold millions of rows: built CONCURRENTLY (filing

@@ -13,6 +13,7 @@ from rest_framework.generics import get_object_or_404  # a malformed id is a 404
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from core.api import KeysetPagination
 from core.errors import PermissionDenied
 from inspections import selectors, services
 from inspections.api import filters, serializers
@@ -51,6 +52,7 @@ class InspectionViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.R
     filterset_class = filters.InspectionFilter
     search_fields = ["compound__name"]
     ordering_fields = ["inspected_on", "percentage", "id"]
+    pagination_class = KeysetPagination  # two inspections a year per compound: pages by cursor, no COUNT(*) of them all
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
@@ -155,6 +157,7 @@ class RectificationListViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, m
     filterset_class = filters.RectificationListFilter
     search_fields = ["number", "compound__name", "company__name"]
     ordering_fields = ["deadline", "issued_at", "id"]
+    pagination_class = KeysetPagination
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):

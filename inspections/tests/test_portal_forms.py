@@ -131,7 +131,9 @@ def test_an_inspection_dated_tomorrow_keeps_the_compound_and_summary(world, temp
     form = _form(res.content.decode(), "inspection-form")
     assert "检查日期不能晚于今天。" in _error_of(form, "id_inspected_on")
     assert f'value="{tomorrow}"' in form and "季度例行检查，重点查看消防通道</textarea>" in form
-    assert re.search(rf'<option value="{world.fulian.pk}" selected>', form)
+    # The compound is typed, not chosen from a select of every compound: the chosen one comes back.
+    assert f'<input type="hidden" name="compound" value="{world.fulian.pk}">' in form and 'value="福炼小区"' in form
+    assert "<option" not in form
     assert not Inspection.objects.exists()
 
 
@@ -167,3 +169,10 @@ def test_scores_above_the_maximum_keep_every_typed_score_and_save_none(world, te
     assert f'value="{over.max_score + 1}"' in form and 'value="0.75"' in form and 'value="满分"' in form
     assert 'class="form-errors"' in form
     assert not inspection.scores.exists()
+
+
+def test_the_inspection_list_types_the_compound_instead_of_listing_every_compound_of_the_area(world, template):
+    """A district has thousands of compounds: a select of all of them made the list 500 KB."""
+    page = _client(world.district).get(reverse("inspections:inspection_list")).content.decode()
+    assert 'data-autocomplete="/api/v1/autocomplete/compound/"' in page
+    assert '<select name="compound"' not in page and "锦祥安置小区" not in page

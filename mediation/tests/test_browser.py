@@ -16,7 +16,11 @@ def test_community_worker_records_a_deliberation_day_with_topics_and_an_action_i
     assert "议事调解工作台" in page.locator("h1").inner_text()
     page.click("text=记录议事会议")
     page.select_option("#id_kind", "deliberation_day")
-    page.select_option("#id_compound", str(world.fulian.pk))
+    page.fill("#id_compound", "福炼")  # typed: suggestions come from /api/v1/autocomplete/compound/
+    option = page.locator("#ac-compound option")
+    option.first.wait_for(state="attached")
+    page.fill("#id_compound", option.first.get_attribute("value"))
+    page.dispatch_event("#id_compound", "change")
     page.fill("#id_title", "福炼小区十一月议事日")
     page.fill("#id_starts_at", (timezone.localtime() - dt.timedelta(days=2)).strftime("%Y-%m-%dT19:30"))
     page.select_option("#id_status", "held")
@@ -50,3 +54,20 @@ def test_community_worker_records_a_deliberation_day_with_topics_and_an_action_i
     item = ActionItem.objects.get(meeting=meeting)
     assert (item.owner_name, item.status) == ("一方物业 陈欢", "open")
     assert "已采纳" in page.locator("#topic-table").inner_text()
+
+
+def test_a_liaison_is_linked_to_compounds_typed_by_name(world, login, page):
+    from mediation.models import LegalLiaison
+
+    login("mediator_shanyao")
+    page.goto("/mediation/liaisons/")
+    page.fill("#id_name", "郑律师")
+    page.fill("#id_compounds", "锦祥")  # typed: suggestions come from /api/v1/autocomplete/compound/
+    option = page.locator("#ac-compounds option")
+    option.first.wait_for(state="attached")
+    page.fill("#id_compounds", option.first.get_attribute("value"))
+    page.dispatch_event("#id_compounds", "change")
+    assert page.locator('input[name="compounds"]:checked').count() == 1
+    page.click("#liaison-form button[type=submit]")
+    page.wait_for_selector("#liaison-table >> text=郑律师")
+    assert list(LegalLiaison.objects.get(name="郑律师").compounds.all()) == [world.jinxiang]

@@ -179,3 +179,28 @@ def test_a_form_error_on_the_meeting_page_keeps_the_typed_item(world, client):
     form = page[page.index('id="item-form"') : page.index("</form>", page.index('id="item-form"'))]
     assert 'value="两周内疏通污水管"' in form and 'value="一方物业 陈欢"' in form
     assert 'id="id_item-due_date_error"' in form
+
+
+@pytest.mark.parametrize("name", ["mediation:rule_list", "mediation:venue_list", "mediation:consultation_list", "mediation:meeting_create"])
+def test_forms_type_the_compound_instead_of_listing_every_compound_of_the_area(world, client, name):
+    """A district has thousands of compounds: a select of all of them made these pages 500 KB."""
+    client.force_login(world.district)
+    page = client.get(reverse(name)).content.decode()
+    assert 'data-autocomplete="/api/v1/autocomplete/compound/"' in page
+    assert '<select name="compound"' not in page and "锦祥安置小区" not in page
+
+
+def test_liaison_form_types_its_compounds_and_keeps_the_chosen_ones(world, client):
+    client.force_login(world.mediator_shanyao)
+    page = client.get(reverse("mediation:liaison_list")).content.decode()
+    assert '<select name="compounds"' not in page and 'data-multiple="1"' in page
+    # Refused (no name): the chosen compound comes back ticked, with its name, and no other compound is listed.
+    res = client.post(reverse("mediation:liaison_list"), {"kind": "legal_worker", "compounds": [world.jinxiang.pk]})
+    form = res.content.decode()
+    assert res.status_code == 400
+    assert f'name="compounds" value="{world.jinxiang.pk}" checked> 锦祥安置小区' in form
+    res = client.post(reverse("mediation:liaison_list"), {"name": "郑律师", "kind": "legal_worker", "compounds": [world.jinxiang.pk]})
+    assert res.status_code == 302
+    from mediation.models import LegalLiaison
+
+    assert list(LegalLiaison.objects.get(name="郑律师").compounds.all()) == [world.jinxiang]

@@ -8,9 +8,29 @@
     var timer = null;
     var asked = "";
 
+    // Several places (templates/_autocomplete_many.html): a pick adds a ticked box before the input.
+    function add(id, label) {
+      var box = input.parentNode.querySelector('input[type="checkbox"][value="' + id + '"]');
+      if (!box) {
+        var wrap = document.createElement("label");
+        wrap.className = "inline";
+        box = document.createElement("input");
+        box.type = "checkbox";
+        box.name = input.dataset.target;
+        box.value = id;
+        wrap.appendChild(box);
+        wrap.appendChild(document.createTextNode(" " + label + " "));
+        input.parentNode.insertBefore(wrap, input);
+      }
+      box.checked = true;
+      input.value = "";
+    }
+
     function pick() {
       var id = choices[input.value];
-      if (id !== undefined) {
+      if (id !== undefined && input.dataset.multiple) {
+        add(id, input.value);
+      } else if (id !== undefined) {
         hidden.value = id;
       } else if (input.value.trim() === "") {
         hidden.value = "";
