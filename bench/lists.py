@@ -33,6 +33,8 @@ REPEAT = 5
 PER_YEAR = 1_000_000
 MONTHS = int(os.environ.get("BENCH_MONTHS", max(12, round(COMPLAINTS * 12 / PER_YEAR))))
 OPEN_DAYS = int(os.environ.get("BENCH_OPEN_DAYS", "14"))
+OPEN_QUERY = "status=submitted&status=dispatched&status=accepted"
+COLD = "cold"  # a case flag: drop the user's cached to-do count before each request
 
 
 def recreate_database() -> None:
@@ -151,6 +153,16 @@ def main() -> None:
         ("portal queue", "filtered: status=dispatched", "/complaints/?status=dispatched"),
         ("portal queue", "sorted: resolve by", "/complaints/?ordering=resolve_due"),
         ("portal queue", "search: a number", f"/complaints/?q={number}"),
+        # The desk's links (complaints.desk): what an official or a company opens from the home page.
+        ("portal queue", "desk: open (staff's default)", f"/complaints/?{OPEN_QUERY}"),
+        ("portal queue", "desk: overdue, open", f"/complaints/?overdue=true&{OPEN_QUERY}"),
+        ("portal queue", "desk: supervised, open", f"/complaints/?supervised=true&{OPEN_QUERY}"),
+        ("portal queue", "desk: due within 4 working hours", "/complaints/?due_soon=true"),
+        ("portal supervision", "desk: overdue", "/complaints/supervision/?overdue=true"),
+        # The top bar's to-do count is cached per user for 30 s (core.desk); these pay for it each time.
+        ("portal queue", "page 1, to-do count not cached", "/complaints/", COLD),
+        ("portal home", "the desk (always exact)", "/"),
+        ("API me/tasks", "the desk (always exact)", "/api/v1/me/tasks/"),
         ("API complaint", "detail with its timeline", f"/api/v1/complaints/{closed}/"),
         ("portal complaint", "detail with its timeline", f"/complaints/{closed}/"),
         ("portal supervision", "page 1", "/complaints/supervision/"),
@@ -223,13 +235,20 @@ def main() -> None:
     if only:  # e.g. BENCH_ONLY="portal inspections,API ballots": re-time a few lists while fixing them
         cases = [c for c in cases if c[0] in only.split(",")]
     print(f"{'list':<22} {'request':<34} {'median':>8} {'max':>8} {'SQL':>7} {'queries':>8} {'KB':>6}")
-    for name, label, url in cases:
+    from core import desk
+
+    for name, label, url, *flags in cases:
+        cold = COLD in flags
+        if cold:
+            desk.forget_total(user.pk)
         response = client.get(url)
         if response.status_code != 200:  # a page that fails is reported, and the others still get timed
             print(f"{name:<22} {label:<34} HTTP {response.status_code} {url}")
             continue
         times, sql = [], []
         for _ in range(REPEAT):
+            if cold:
+                desk.forget_total(user.pk)
             with CaptureQueriesContext(connection) as ctx:
                 t = time.perf_counter()
                 response = client.get(url)

@@ -163,6 +163,13 @@ class Complaint(models.Model):
             # district's history, so walking the whole order's index for them read 960,000 rows at 1,000,000.
             models.Index(fields=["resolve_due", "id"], name="complaint_overdue_due", condition=Q(is_overdue=True)),
             models.Index(fields=["made_at", "id"], name="complaint_overdue_made", condition=Q(is_overdue=True)),
+            # The dashboard's overdue list (ratings.selectors.overdue_complaints): open overdue ones, most overdue
+            # first, 20 of them; sorting every overdue complaint of the district took 1.7–2.4 s at 10,000,000.
+            models.Index(
+                fields=["response_due", "id"],
+                name="complaint_open_overdue_due",
+                condition=Q(status__in=("submitted", "dispatched", "accepted"), is_overdue=True),
+            ),
             # The supervision list: open complaints, ORDER BY is_overdue DESC, resolve_due, id.
             models.Index(
                 F("is_overdue").desc(),

@@ -350,8 +350,9 @@ def round_distribution(star_round: StarRatingRound) -> list[dict]:
 def overdue_complaints(user: User, area: Area | None, *, limit: int = 20) -> QuerySet:
     """Open complaints past a deadline in the area, most overdue first.
 
-    The one dashboard read that is not a snapshot: a bounded list through the complaints'
-    (status, is_overdue) index. The caller has checked that the user may see the area.
+    The one dashboard read that is not a snapshot: 20 rows of the partial index of open overdue
+    complaints by sign-for deadline (`complaint_open_overdue_due`), however many there are. The caller
+    has checked that the user may see the area.
     """
     qs = Complaint.objects.filter(
         is_overdue=True, status__in=[Complaint.Status.SUBMITTED, Complaint.Status.DISPATCHED, Complaint.Status.ACCEPTED]

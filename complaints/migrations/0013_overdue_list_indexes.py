@@ -25,4 +25,8 @@ class Migration(migrations.Migration):
             model_name='complaint',
             index=models.Index(condition=models.Q(('is_overdue', True)), fields=['made_at', 'id'], name='complaint_overdue_made'),
         ),
+        AddIndexConcurrently(
+            model_name='complaint',
+            index=models.Index(condition=models.Q(('is_overdue', True), ('status__in', ('submitted', 'dispatched', 'accepted'))), fields=['response_due', 'id'], name='complaint_open_overdue_due'),
+        ),
     ]
