@@ -170,6 +170,9 @@ class Complaint(models.Model):
                 name="complaint_open_overdue_due",
                 condition=Q(status__in=("submitted", "dispatched", "accepted"), is_overdue=True),
             ),
+            # The metrics engine's incremental run (ratings.engine): unsigned complaints whose sign-for deadline
+            # passed since the last run, with no write; read through the status index it took 1.7 s at 10,000,000.
+            models.Index(fields=["response_due"], name="complaint_unsigned_due", condition=Q(status__in=("submitted", "dispatched"))),
             # The supervision list: open complaints, ORDER BY is_overdue DESC, resolve_due, id.
             models.Index(
                 F("is_overdue").desc(),

@@ -29,4 +29,8 @@ class Migration(migrations.Migration):
             model_name='complaint',
             index=models.Index(condition=models.Q(('is_overdue', True), ('status__in', ('submitted', 'dispatched', 'accepted'))), fields=['response_due', 'id'], name='complaint_open_overdue_due'),
         ),
+        AddIndexConcurrently(
+            model_name='complaint',
+            index=models.Index(condition=models.Q(('status__in', ('submitted', 'dispatched'))), fields=['response_due'], name='complaint_unsigned_due'),
+        ),
     ]
