@@ -227,6 +227,11 @@ def _export(request: HttpRequest, tables: list[Table], name: str) -> HttpRespons
     return xlsx_response(f"{name}-{table.title}", table.title, [str(h) for h in table.headers], table.excel_rows(), notes=notes)
 
 
+def _stars_text(stars: int | None) -> str:
+    """Published stars as ★s; a compound without published stars says so instead of an empty cell."""
+    return "★" * stars if stars else str(_("not rated"))
+
+
 def _area_url(level: str, pk: int) -> str:
     return reverse("ratings:area", args=[level, pk])
 
@@ -402,7 +407,7 @@ def _ranking_table(key: str, title: str, rows: list[dict]) -> Table:
                 r["subdistrict__name"],
                 r["community__name"],
                 *[r["figures"][k] for k in RANKING_COLUMNS],
-                "★" * (r["stars"] or 0),
+                _stars_text(r["stars"]),
             ]
         )
     return table
@@ -587,7 +592,7 @@ def company(request: HttpRequest) -> HttpResponse:
                 (r["compound__name"], reverse("communities:compound_detail", args=[r["area_id"]])),
                 r["subdistrict__name"],
                 *[r["figures"][k] for k in columns],
-                "★" * (r["stars"] or 0),
+                _stars_text(r["stars"]),
             ]
         )
     tables = [ranking, trend]

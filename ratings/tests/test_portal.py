@@ -279,3 +279,14 @@ def test_a_target_that_is_not_a_number_is_refused_beside_its_field(computed, cli
     body = r.content.decode()
     form = body[body.index('id="target-form"') : body.index("</form>", body.index('id="target-form"'))]
     assert 'id="t-target_error"' in form and 'value="九十五"' in form and 'value="区里定的"' in form
+
+
+def test_compound_rankings_say_not_rated_instead_of_an_empty_star_cell(computed, client):
+    # No star round has been published in this world: every compound is 未评定, on the page and in the export.
+    client.force_login(computed.district)
+    body = client.get("/ratings/", SPAN).content.decode()
+    best = body.split('id="table-best"')[1].split("</section>")[0]
+    assert "福炼小区" in best and "未评定" in best and "★" not in best
+    sheet = load_workbook(BytesIO(client.get("/ratings/", {**SPAN, "export": "best"}).content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][-1] == "星级" and {r[-1] for r in rows[1:]} == {"未评定"}
