@@ -26,6 +26,7 @@ VARIANTS: dict[str, str] = {
     "template_fields": "DRF's ModelSerializer.to_representation for the detail and its events",
     "timeline": "the new complaint's events and photos re-read (complaint_get) for the 201 response",
     "number_trigger": "a provisional number on INSERT, then an UPDATE with the one derived from the id",
+    "choice_labels": "status, channel and event-kind labels read through get_FOO_display() (DRF's get_attribute)",
 }
 
 
@@ -129,3 +130,11 @@ def patch(name: str, setattr: Callable = setattr) -> None:
     elif name == "number_trigger":
         manager = type(Complaint._default_manager)
         setattr(manager, "create", _create_then_number(manager.create))
+    elif name == "choice_labels":
+        for serializer, names in (
+            (serializers.ComplaintSerializer, ("status", "channel")),
+            (serializers.ComplaintDetailSerializer, ("status", "channel")),
+            (serializers.EventSerializer, ("kind",)),
+        ):
+            plain = {f"{n}_display": drf.CharField(source=f"get_{n}_display", read_only=True) for n in names}
+            setattr(serializer, "_declared_fields", {**serializer._declared_fields, **plain})

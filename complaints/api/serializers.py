@@ -18,7 +18,7 @@ from communities.models import Community, PropertyCompany, RoleAssignment
 from communities.selectors import has_role
 from complaints import selectors, services
 from complaints.models import Category, Complaint, ComplaintEvent, ComplaintPhoto
-from core.api import SharedFieldsMixin
+from core.api import ChoiceLabelField, SharedFieldsMixin
 from core.privacy import mask_name, mask_phone
 
 
@@ -111,8 +111,8 @@ class BriefSerializer(serializers.Serializer):
 class ComplaintSerializer(serializers.ModelSerializer):
     """A list row (and the head of the detail)."""
 
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
-    channel_display = serializers.CharField(source="get_channel_display", read_only=True)
+    status_display = ChoiceLabelField(source="status", choices=Complaint.Status.choices)
+    channel_display = ChoiceLabelField(source="channel", choices=Complaint.Channel.choices)
     compound = BriefSerializer(read_only=True)
     category = serializers.SerializerMethodField()
     subdistrict = serializers.CharField(source="compound.community.subdistrict.name", read_only=True)
@@ -188,7 +188,7 @@ class ComplaintSerializer(serializers.ModelSerializer):
 
 
 class EventSerializer(TemplateFieldsMixin, serializers.ModelSerializer):
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_display = ChoiceLabelField(source="kind", choices=ComplaintEvent.Kind.choices)
     actor = serializers.SerializerMethodField()
 
     class Meta:
