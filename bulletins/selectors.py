@@ -47,6 +47,7 @@ HEADLINE = [
 ]
 RANKED = ["complaint_ratio", "complaints", "satisfaction_rate", "ticket_satisfaction_rate", "resolution_rate"]
 TREND_MONTHS = 6
+NONE = calc.pct(None)  # what a figure without a value reads: "—"
 
 
 # --- Scope ------------------------------------------------------------------------------------------
@@ -102,22 +103,27 @@ def _headline(area: metrics.Area, month: date, today: date) -> list[dict]:
     prev, last_year = add_months(month, -1), add_months(month, -12)
     spans = {name: metrics.span_of(m, m, today=today) for name, m in (("now", month), ("prev", prev), ("yoy", last_year))}
     series = metrics.area_series(area, indicators.rows_from(spans["yoy"]), month)
+    recorded = {r["month"] for r in series}
     out = []
     for key in HEADLINE:
         indicator = indicators.get(key)
         now, before, year_ago = (indicator.figure(series, spans[n]) for n in ("now", "prev", "yoy"))
-        out.append(
-            {
-                **_figure(now),
-                "prev": before.text,
-                "prev_period": before.period,
-                "mom": _change(now.value, before.value),
-                "yoy_value": year_ago.text,
-                "yoy_period": year_ago.period,
-                "yoy": _change(now.value, year_ago.value),
-                "better": indicator.better,
-            }
-        )
+        figure = {
+            **_figure(now),
+            "prev": before.text,
+            "prev_period": before.period,
+            "mom": _change(now.value, before.value),
+            "yoy_value": year_ago.text,
+            "yoy_period": year_ago.period,
+            "yoy": _change(now.value, year_ago.value),
+            "better": indicator.better,
+        }
+        # A month before the area's records began has no figures, not zero complaints.
+        if prev not in recorded:
+            figure.update(prev=NONE, mom=NONE)
+        if last_year not in recorded:
+            figure.update(yoy_value=NONE, yoy=NONE)
+        out.append(figure)
     return out
 
 
@@ -226,7 +232,8 @@ def _local_midnight(day: date):
 
 def _problems(area: metrics.Area, month: date) -> list[dict]:
     """The target categories' complaints (made in the month, rejected ones excluded: the catalogue's count)
-    over the last six months and the same month a year before, with the changes. One GROUP BY."""
+    over the last six months and the same month a year before, with the changes. One GROUP BY. A year-ago
+    month before the area's records began (no metric rows) reads "—", not 0."""
     months = [add_months(month, -k) for k in range(TREND_MONTHS - 1, -1, -1)]
     last_year = add_months(month, -12)
     wanted = [last_year, *months]
@@ -245,6 +252,7 @@ def _problems(area: metrics.Area, month: date) -> list[dict]:
         .order_by()
     )
     counts = {(r["category_id"], r["m"]): r["n"] for r in rows}
+    year_ago_recorded = MetricSnapshot.objects.filter(level=area.level, area_id=area.id, month=last_year).exists()
     out = []
     for category in Category.objects.filter(is_target=True).order_by("sort_order", "id"):
         trend = [counts.get((category.pk, m), 0) for m in months]
@@ -256,9 +264,9 @@ def _problems(area: metrics.Area, month: date) -> list[dict]:
                 "trend": trend,
                 "count": now,
                 "prev": prev,
-                "last_year": year_ago,
+                "last_year": year_ago if year_ago_recorded else NONE,
                 "mom": _change(now, prev),
-                "yoy": _change(now, year_ago),
+                "yoy": _change(now, year_ago) if year_ago_recorded else NONE,
             }
         )
     return sorted(out, key=lambda r: (-r["count"], r["category"]))

@@ -12,7 +12,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from bulletins import services
+from bulletins import documents, services
 from bulletins.models import Bulletin
 from core.errors import PermissionDenied, ScopeError, ValidationError, WorkflowError
 from core.models import Notification
@@ -193,3 +193,25 @@ def test_a_draft_waits_on_the_desk_of_the_officials_who_publish_it(world, api, b
     assert count(world.town_houlong) == 0  # the district's draft is not the town's to publish
     services.bulletin_publish(actor=world.district, bulletin_id=bulletin.pk)
     assert count(world.district) == 0
+
+
+def test_a_comparison_month_before_the_records_began_reads_a_dash_not_zero(world, bulletin):
+    # The world's complaints start the month before the bulletin's: a year earlier there is no record at all,
+    # which is not the same as no complaints (the demo's 2026-11 bulletin printed 去年同月0).
+    c = bulletin.content
+    complaints = next(f for f in c["headline"] if f["key"] == "complaints")
+    assert (complaints["prev"], complaints["yoy_value"], complaints["yoy"]) == ("2", "—", "—")
+    assert c["problems"] and all((p["last_year"], p["yoy"]) == ("—", "—") for p in c["problems"])
+    text = documents.as_text(bulletin)
+    assert "去年同月0" not in text and "去年同月—" in text
+
+
+def test_a_comparison_month_with_records_reads_its_count(world):
+    month, _before = months()
+    year_ago = month.replace(year=month.year - 1)
+    complaint(world.fulian, local(year_ago.year, year_ago.month, 7))
+    complaint(world.fulian, local(month.year, month.month, 7))
+    metrics_compute(full=True)
+    content = services.bulletin_generate(area=metrics.Area(Level.DISTRICT, world.district_area), month=month).content
+    complaints = next(f for f in content["headline"] if f["key"] == "complaints")
+    assert (complaints["text"], complaints["yoy_value"], complaints["yoy"]) == ("1", "1", "0.00%")
