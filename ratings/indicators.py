@@ -236,16 +236,16 @@ class Indicator:
 # --- Period labels ----------------------------------------------------------------------------------
 def month_period(month: date, span: Span) -> str:
     if span.is_partial(month):
-        return _("%(month)d/%(year)d, to day %(day)d (not finished)") % {"year": month.year, "month": month.month, "day": span.today.day}
-    return _("%(month)d/%(year)d") % {"year": month.year, "month": month.month}
+        return _("%(year)d-%(month)02d, to day %(day)d (not finished)") % {"year": month.year, "month": month.month, "day": span.today.day}
+    return _("%(year)d-%(month)02d") % {"year": month.year, "month": month.month}
 
 
 def _range(first: date, last: date) -> str:
     if first.year == last.year:
         if first == last:
-            return _("%(month)d/%(year)d") % {"year": first.year, "month": first.month}
-        return _("%(m1)d–%(m2)d/%(year)d") % {"year": first.year, "m1": first.month, "m2": last.month}
-    return _("%(m1)d/%(y1)d–%(m2)d/%(y2)d") % {"y1": first.year, "m1": first.month, "y2": last.year, "m2": last.month}
+            return _("%(year)d-%(month)02d") % {"year": first.year, "month": first.month}
+        return _("%(year)d-%(m1)02d to %(year)d-%(m2)02d") % {"year": first.year, "m1": first.month, "m2": last.month}
+    return _("%(y1)d-%(m1)02d to %(y2)d-%(m2)02d") % {"y1": first.year, "m1": first.month, "y2": last.year, "m2": last.month}
 
 
 def span_period(months: list[date], span: Span) -> str:
@@ -254,7 +254,7 @@ def span_period(months: list[date], span: Span) -> str:
         return month_period(months[0], span)
     label = _range(months[0], months[-1])
     if span.is_partial(months[-1]):
-        label = _("%(range)s (month %(month)d to day %(day)d)") % {"range": label, "month": months[-1].month, "day": span.today.day}
+        label = _("%(range)s (month %(month)d counted to day %(day)d)") % {"range": label, "month": months[-1].month, "day": span.today.day}
     return label
 
 
@@ -275,7 +275,7 @@ def as_of_period(month: date, span: Span) -> str:
     from ratings.engine import add_months
 
     day = span.today if span.is_partial(month) else add_months(month, 1) - timedelta(days=1)
-    return _("as of %(day)d/%(month)d/%(year)d") % {"year": day.year, "month": day.month, "day": day.day}
+    return _("as of %(year)d-%(month)02d-%(day)02d") % {"year": day.year, "month": day.month, "day": day.day}
 
 
 # --- The catalogue ----------------------------------------------------------------------------------
