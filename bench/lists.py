@@ -159,8 +159,10 @@ def main() -> None:
         ("portal queue", "desk: supervised, open", f"/complaints/?supervised=true&{OPEN_QUERY}"),
         ("portal queue", "desk: due within 4 working hours", "/complaints/?due_soon=true"),
         ("portal supervision", "desk: overdue", "/complaints/supervision/?overdue=true"),
-        # The top bar's to-do count is cached per user for 30 s (core.desk); these pay for it each time.
+        # The top bar's to-do count is cached per user for 30 s (core.desk); without it the page renders no
+        # number and the browser fetches /desk/count/, which computes it (exact) and caches it.
         ("portal queue", "page 1, to-do count not cached", "/complaints/", COLD),
+        ("portal top bar", "to-do count fetched after the page", "/desk/count/", COLD),
         ("portal home", "the desk (always exact)", "/"),
         ("API me/tasks", "the desk (always exact)", "/api/v1/me/tasks/"),
         ("API complaint", "detail with its timeline", f"/api/v1/complaints/{closed}/"),

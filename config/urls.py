@@ -57,6 +57,7 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": {"compounds": PublicCompoundSitemap}}, name="sitemap"),
     *auth_urlpatterns,
     path("", core_views.home, name="home"),
+    path("desk/count/", core_views.desk_count, name="desk_count"),
     path("notifications/", include("core.urls")),
     path("downloads/", include("core.export_urls")),
     path("", include("communities.urls")),

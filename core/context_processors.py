@@ -29,7 +29,9 @@ def topbar(request: HttpRequest) -> dict:
         return {}
     return {
         "menus": _once(lambda: desk.menus(request)),
-        "desk_total": _once(lambda: desk.cached_waiting_count(user)),
+        # The cached number, or None: the page is not held up by the desk's counts; static/js/desk-count.js
+        # fetches the number (core.views.desk_count computes and caches it) after the page has loaded.
+        "desk_total": _once(lambda: desk.known_total(user)),
         # Counted up to 100 (the bell shows 99+): a user with 200,000 unread notifications costs as little as one with 5.
         "unread_count": _once(lambda: notifications.notifications_of(user).filter(read_at__isnull=True).values("pk")[:UNREAD_CAP].count()),
     }

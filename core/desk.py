@@ -185,6 +185,12 @@ def cached_waiting_count(user: User) -> int:
     return total
 
 
+def known_total(user: User) -> int | None:
+    """The top bar's number if one is cached (at most `TOTAL_SECONDS` old), else None: a page then shows the
+    bar without it and the browser asks `desk_count` for it, so no page waits for the desk's counts."""
+    return cache.get(_total_key(user.pk))
+
+
 def remember_total(user: User, total: int) -> int:
     """Store a total just computed (the home page's), so the top bar shows the same number."""
     cache.set(_total_key(user.pk), total, TOTAL_SECONDS)

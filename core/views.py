@@ -13,6 +13,14 @@ from core import desk, health, notifications, portal
 
 
 @login_required
+@never_cache
+@require_GET
+def desk_count(request: HttpRequest) -> JsonResponse:
+    """The top bar's number when the page had none cached: exact, then cached for the next pages."""
+    return JsonResponse({"total": desk.cached_waiting_count(request.user)})
+
+
+@login_required
 def home(request: HttpRequest) -> HttpResponse:
     """The desk: what is waiting for the user in each of their roles, with counts and links."""
     desks = desk.tasks_waiting(request.user)

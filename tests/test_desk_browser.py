@@ -109,3 +109,21 @@ def test_the_english_top_bar_fits_one_row_at_1440(world, login, page, username):
     if first.count():
         first.hover()
         expect(first.locator(".menu-links a").first).to_be_visible()
+
+
+def test_a_list_page_without_a_cached_count_fills_the_top_bar_after_loading(world, login, page):
+    """With no number cached (expired, or dropped by the user's own write) the page renders without the
+    desk's counts and the browser fetches the number: the badge shows the exact count once loaded."""
+    cf.complaint(world)
+    cf.complaint(world)
+    login("staff_yifang")
+    desk.forget_total(world.staff_yifang.pk)
+    response = page.goto("/complaints/")
+    assert 'data-count-url="/desk/count/"' in response.text()  # the page itself did not count
+    badge = page.locator("#desk-total")
+    expect(badge).to_have_text("2")
+    expect(badge).to_have_class(re.compile(r"\bbad\b"))
+    assert badge.get_attribute("data-count-url") is None
+    # Fetched once, then cached: the next page has the number in its HTML.
+    html = page.request.get("/complaints/").text()
+    assert re.search(r'id="desk-total">2<', html)
