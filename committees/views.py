@@ -52,19 +52,24 @@ def overview(request: HttpRequest) -> HttpResponse:
         .prefetch_related(Prefetch("committees", queryset=committees, to_attr="active_committees"))
         .order_by("community__subdistrict_id", "community_id", "id")
     )
+    filtered = False
     show = request.GET.get("show", "")
     if show == "lacking":
-        compounds = compounds.filter(has_active=False)
+        compounds, filtered = compounds.filter(has_active=False), True
     elif show == "ending":
         ending = Committee.objects.filter(compound=OuterRef("pk"), status=Committee.Status.ACTIVE, term_end__lte=_ending_cutoff())
-        compounds = compounds.filter(Exists(ending))
+        compounds, filtered = compounds.filter(Exists(ending)), True
     subdistrict = request.GET.get("subdistrict", "")
     if subdistrict.isdigit():
-        compounds = compounds.filter(community__subdistrict_id=int(subdistrict))
+        compounds, filtered = compounds.filter(community__subdistrict_id=int(subdistrict)), True
     q = request.GET.get("q", "").strip()[:100]
     if q:  # Chinese names: a substring match, as the compound list does
-        compounds = compounds.filter(Q(name__icontains=q) | Q(aliases__icontains=q))
-    page = Paginator(compounds, 50).get_page(request.GET.get("page"))
+        compounds, filtered = compounds.filter(Q(name__icontains=q) | Q(aliases__icontains=q)), True
+    paginator = Paginator(compounds, 50)
+    if not filtered:
+        # Unfiltered, the list is the picture's eligible compounds: its count is known, not counted twice.
+        paginator.count = picture.eligible
+    page = paginator.get_page(request.GET.get("page"))
     sources = selectors.candidate_counts_by_source(selectors.candidates_visible_to(user))
     return render(
         request,

@@ -132,3 +132,23 @@ def test_resident_cannot_draft_votes_in_portal(world, client):
         {"matter": "other", "title": "x", "opens_at": "2030-01-01T09:00", "closes_at": "2030-01-10T18:00"},
     )
     assert not Vote.objects.exists()
+
+
+def test_overview_counts_the_eligible_compounds_once_unless_filtered(world, client, fulian_vote):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world.district)
+
+    def compound_counts(url):
+        with CaptureQueriesContext(connection) as ctx:
+            resp = client.get(url)
+        counts = [q for q in ctx.captured_queries if q["sql"].startswith('SELECT COUNT(*) AS "__count" FROM "communities_compound"')]
+        return resp, len(counts)
+
+    resp, n = compound_counts("/committees/")
+    assert n == 1 and resp.context["page"].paginator.count == resp.context["picture"].eligible == 3
+    resp, n = compound_counts("/committees/?show=lacking")
+    assert n == 2 and resp.context["page"].paginator.count == 2
+    resp, n = compound_counts(f"/committees/?q={world.fulian.name}")
+    assert n == 2 and resp.context["page"].paginator.count == 1
