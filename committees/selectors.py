@@ -61,6 +61,13 @@ def candidates_visible_to(user: User) -> QuerySet[Candidate]:
         user,
         roles=[Role.RESIDENT],
     )
+    # A user who holds only one of the two kinds of role sees that side alone: no `id IN (SELECT id …)` around it.
+    if not getattr(user, "is_superuser", False):
+        nothing = Q(pk__in=[])  # what places.area_q gives for roles the user does not hold
+        if places.area_q(user, roles=[Role.RESIDENT], path="") == nothing:
+            return managed
+        if places.area_q(user, roles=MANAGE_ROLES, path="") == nothing:
+            return owned
     return Candidate.objects.filter(Q(pk__in=managed.values("pk")) | Q(pk__in=owned.values("pk")))
 
 

@@ -2,12 +2,14 @@ from datetime import date, timedelta
 
 import pytest
 from django.core import mail
+from django.core.exceptions import EmptyResultSet
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from committees import services, tasks
-from committees.models import Ballot, Committee, CommitteeMember
+from committees import selectors, services, tasks
+from committees.models import Ballot, Candidate, Committee, CommitteeMember
 from committees.selectors import formation
 from committees.tests.factories import Register, cast
 from core.models import Notification
@@ -124,3 +126,29 @@ def test_formation_reads_the_members_once(world):
     queries = [q["sql"] for q in ctx.captured_queries if "communities_roleassignment" not in q["sql"]]
     assert len(queries) == 3 and not [sql for sql in queries if "EXISTS" in sql]
     assert sum("committees_committeemember" in q["sql"] for q in ctx.captured_queries) == 1
+
+
+def test_candidates_of_a_user_with_one_kind_of_role_are_scoped_without_an_id_subquery(world, fulian_vote):
+    from communities import selectors as places
+    from communities.models import RoleAssignment
+    from communities.tests import factories as f
+    from core.models import User
+
+    mixed = User.objects.create(username="committee_and_resident")
+    f.role(mixed, "committee", compound=world.fulian)
+    f.role(mixed, "resident")
+    f.give_unit(mixed, world.tianma)
+    for user in (world.district, world.committee_fulian, world.resident_fulian, mixed, world.staff_yifang):
+        managed = places.scope_by_compound(Candidate.objects.all(), user, roles=selectors.MANAGE_ROLES)
+        owned = places.scope_by_compound(
+            Candidate.objects.filter(vetting="approved", vote__status__in=["open", "certified"]), user, roles=[RoleAssignment.Role.RESIDENT]
+        )
+        either = Candidate.objects.filter(Q(pk__in=managed.values("pk")) | Q(pk__in=owned.values("pk")))
+        qs = selectors.candidates_visible_to(user)
+        assert sorted(qs.values_list("pk", flat=True)) == sorted(either.values_list("pk", flat=True))
+        try:
+            sql = str(qs.query)
+        except EmptyResultSet:  # no rows at all (staff see no candidates)
+            sql = ""
+        assert ('"committees_candidate"."id" IN' in sql) == (user is mixed)
+    assert selectors.candidates_visible_to(world.district).exists()
