@@ -7,9 +7,10 @@ class CommitteesConfig(AppConfig):
     verbose_name = _("Owners' committees")
 
     def ready(self) -> None:
-        from committees import desk
+        from committees import desk, signals
         from core import schedules
 
         desk.register()
+        signals.connect()
 
         schedules.register_default_schedule("committees.remind_terms_ending", "committees.remind_terms_ending", crontab="30 8 * * *")

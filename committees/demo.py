@@ -379,6 +379,8 @@ def _other_committees(compounds: list[Compound], red_wanted: int, rng: random.Ra
                 )
             )
     bulk_create_with_history(members, CommitteeMember, batch_size=1000)
+    # bulk_create sends no post_save: the committees count their seated and Party members here.
+    Committee.objects.filter(pk__in=[c.pk for c in committees]).recount()
 
 
 def _preparing(compounds: list[Compound]) -> None:

@@ -81,6 +81,10 @@ class Choice(models.TextChoices):
     ABSTAIN = "abstain", _("abstain")
 
 
+# Counts a committee keeps of its members (CommitteeQuerySet.recount); not audited, not written by Committee.save().
+COUNT_FIELDS = ("seated_members", "party_members")
+
+
 class CommitteeQuerySet(models.QuerySet):
     def with_counts(self) -> CommitteeQuerySet:
         """Annotate `seated_count`, `party_count` and `red` (SPEC §2: active and Party members > half of seated).
@@ -103,14 +107,24 @@ class CommitteeQuerySet(models.QuerySet):
         )
 
     def red_count(self) -> int:
-        """How many of these committees are red (the rule of `with_counts`), in one grouped pass over their
-        members: for a figure over thousands of committees, where a count per committee would cost more."""
-        seated = Q(members__seat_end__isnull=True)
-        grouped = self.filter(status=Committee.Status.ACTIVE).alias(
-            seated_n=models.Count("members", filter=seated),
-            party_n=models.Count("members", filter=seated & Q(members__is_party_member=True)),
+        """How many of these committees are red (the rule of `with_counts`), read from the counts each committee
+        keeps of its seated and Party members (`recount`): a plain filter, no pass over the members."""
+        return (
+            self.filter(status=Committee.Status.ACTIVE, party_members__gt=0)
+            .alias(margin=F("party_members") * 2 - F("seated_members"))
+            .filter(margin__gt=0)
+            .count()
         )
-        return grouped.alias(margin=F("party_n") * 2 - F("seated_n")).filter(margin__gt=0).count()
+
+    def recount(self) -> int:
+        """Store each of these committees' seated members and Party members as counted now, in one UPDATE
+        (a subquery per count). Called by the CommitteeMember signals, and by writers that bypass them."""
+
+        def seated(**more) -> Coalesce:
+            members = CommitteeMember.objects.filter(committee=OuterRef("pk"), seat_end__isnull=True, **more).order_by()
+            return Coalesce(Subquery(members.values("committee").annotate(n=models.Count("id")).values("n")), 0)
+
+        return self.order_by().update(seated_members=seated(), party_members=seated(is_party_member=True))
 
     def current(self) -> CommitteeQuerySet:
         return self.filter(status__in=[Committee.Status.PREPARING, Committee.Status.ACTIVE])
@@ -137,8 +151,12 @@ class Committee(TimeStampedModel):
     )
     # Set once when the 90-day reminder went out, so a repeated beat tick never reminds twice.
     reminder_sent_at = models.DateTimeField(_("term-end reminder sent at"), null=True, blank=True)
+    # Kept by `CommitteeQuerySet.recount` (signals on CommitteeMember; bulk writers call it themselves), so
+    # that the red ratio over thousands of committees is a filter. Seated = seat_end IS NULL, as in `with_counts`.
+    seated_members = models.PositiveIntegerField(_("members seated"), default=0, editable=False)
+    party_members = models.PositiveIntegerField(_("Party members seated"), default=0, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", *COUNT_FIELDS])
     objects = CommitteeQuerySet.as_manager()
 
     class Meta:
@@ -163,7 +181,14 @@ class Committee(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.compound} · {self.term_start:%Y}–{self.term_end:%Y}"
 
-    def seated_members(self) -> models.QuerySet[CommitteeMember]:
+    def save(self, *args, **kwargs) -> None:
+        # The member counts belong to `recount`: saving a committee loaded before its members changed must not
+        # write its stale counts back, so an update leaves them out unless asked for by name.
+        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            kwargs["update_fields"] = [f.name for f in self._meta.concrete_fields if not f.primary_key and f.name not in COUNT_FIELDS]
+        super().save(*args, **kwargs)
+
+    def seats_now(self) -> models.QuerySet[CommitteeMember]:
         return self.members.filter(seat_end__isnull=True)
 
     @property
@@ -173,7 +198,7 @@ class Committee(TimeStampedModel):
             return bool(self.red)
         if self.status != self.Status.ACTIVE:
             return False
-        seated = self.seated_members()
+        seated = self.seats_now()
         total = seated.count()
         return total > 0 and seated.filter(is_party_member=True).count() * 2 > total
 

@@ -141,7 +141,7 @@ def formation(user: User, *, today=None) -> Formation:
     current = Committee.objects.filter(compound__in=compounds.values("pk")).current()
     # A compound has at most one current committee (committee_one_current_per_compound), so counting the
     # current committees counts the compounds that have one: one pass over the committees, no EXISTS per
-    # compound; only the red count needs the members.
+    # compound; the red count reads the counts each committee keeps of its members (Committee.seated_members).
     active, eligible = Q(status=Committee.Status.ACTIVE), Q(compound__committee_eligible=True)
     counts = current.aggregate(
         with_active=Count("id", filter=active & eligible),

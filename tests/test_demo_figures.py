@@ -11,9 +11,11 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from committees.models import Committee
 from committees.selectors import formation
 from communities.models import Compound, District
 from core.models import User
@@ -46,6 +48,13 @@ def test_demo_matches_the_articles_lead_figures(client):
     picture = formation(official)
     assert (picture.with_active, picture.eligible, picture.red_committees, picture.active_committees) == (77, 110, 51, 82)
     assert calc.pct(picture.formation_rate) == "70.00%" and calc.pct(picture.red_ratio) == "62.20%"
+    # The red count reads the member counts each committee keeps: they equal a count of its seated members.
+    seated = Q(members__seat_end__isnull=True)
+    counted = Committee.objects.annotate(
+        s=Count("members", filter=seated), p=Count("members", filter=seated & Q(members__is_party_member=True))
+    )
+    assert {c.pk: (c.seated_members, c.party_members) for c in counted} == {c.pk: (c.s, c.p) for c in counted}
+    assert Committee.objects.filter(seated_members__gt=0).count() >= 82
     dashboard = client.get(reverse("ratings:dashboard")).content.decode()
     assert "70.00%" in card(dashboard, "formation_rate")
     assert "62.20%" in card(dashboard, "red_ratio")

@@ -2,7 +2,7 @@
 
 import pytest
 from django.core.management import call_command
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from communities.models import Compound
 from complaints.models import Complaint, ComplaintEvent
@@ -60,6 +60,14 @@ def test_seed_scale_activity_fills_inspections_committees_votes_exports_and_audi
     assert BallotMark.objects.count() == 4 * Ballot.objects.filter(vote__matter="election").count()
     assert ExportLog.objects.count() == 200
     assert Vote.history.count() == 28 and RectificationList.history.count() == lists
+    # The committees keep their seated and Party-member counts, though the members were inserted in SQL.
+    seated = Q(members__seat_end__isnull=True)
+    counted = Committee.objects.annotate(
+        s=Count("members", filter=seated), p=Count("members", filter=seated & Q(members__is_party_member=True))
+    )
+    assert {c.pk: (c.seated_members, c.party_members) for c in counted} == {c.pk: (c.s, c.p) for c in counted}
+    assert {c.seated_members for c in counted} == {5}
+    assert Committee.objects.red_count() == Committee.objects.with_counts().filter(red=True).count() > 0
 
     # The portal's list pages render for the bench district official (what bench/lists.py times).
     from django.test import Client
