@@ -116,6 +116,17 @@ class CommitteeQuerySet(models.QuerySet):
             .count()
         )
 
+    def with_red(self) -> CommitteeQuerySet:
+        """Annotate `red` from the counts each committee keeps (`recount`), the rule of `with_counts` without
+        its two subqueries per committee: for lists that show many committees."""
+        return self.alias(margin=F("party_members") * 2 - F("seated_members")).annotate(
+            red=models.Case(
+                models.When(Q(status=Committee.Status.ACTIVE, margin__gt=0), then=models.Value(True)),
+                default=models.Value(False),
+                output_field=models.BooleanField(),
+            )
+        )
+
     def recount(self) -> int:
         """Store each of these committees' seated members and Party members as counted now, in one UPDATE
         (a subquery per count). Called by the CommitteeMember signals, and by writers that bypass them."""

@@ -44,7 +44,7 @@ def _percent(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
 def overview(request: HttpRequest) -> HttpResponse:
     user = request.user
     picture = selectors.formation(user)
-    committees = Committee.objects.with_counts().filter(status=Committee.Status.ACTIVE)
+    committees = Committee.objects.with_red().filter(status=Committee.Status.ACTIVE)  # counts kept on each committee
     compounds = (
         selectors.formation_compounds(user)
         .filter(committee_eligible=True)

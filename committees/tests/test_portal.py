@@ -152,3 +152,20 @@ def test_overview_counts_the_eligible_compounds_once_unless_filtered(world, clie
     assert n == 2 and resp.context["page"].paginator.count == 2
     resp, n = compound_counts(f"/committees/?q={world.fulian.name}")
     assert n == 2 and resp.context["page"].paginator.count == 1
+
+
+def test_overview_rows_show_the_kept_counts_and_red_badge_without_reading_the_members(world, client, fulian_vote):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from committees.models import Committee
+
+    active = Committee.objects.with_counts().get(compound=world.fulian, status="active")
+    client.force_login(world.district)
+    with CaptureQueriesContext(connection) as ctx:
+        resp = client.get("/committees/")
+    row = next(c for c in resp.context["page"] if c.pk == world.fulian.pk).active_committees[0]
+    assert (row.seated_members, row.party_members, row.red) == (active.seated_count, active.party_count, active.red) and row.red
+    body = resp.content.decode().split(f'href="/committees/compounds/{world.fulian.pk}/"', 1)[1].split("</tr>", 1)[0]
+    assert "红色业委会" in body and f'<td class="num">{active.seated_count}</td>' in body
+    assert not any("committees_committeemember" in q["sql"] for q in ctx.captured_queries)
