@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
 from committees.models import Ballot, Candidate, Committee, CommitteeMember, Vote
@@ -143,10 +144,12 @@ def formation(user: User, *, today=None) -> Formation:
     # current committees counts the compounds that have one: one pass over the committees, no EXISTS per
     # compound; the red count reads the counts each committee keeps of its members (Committee.seated_members).
     active, eligible = Q(status=Committee.Status.ACTIVE), Q(compound__committee_eligible=True)
+    red = active & GreaterThan(F("party_members") * 2, F("seated_members"))  # red_count()'s rule, kept counts
     counts = current.aggregate(
         with_active=Count("id", filter=active & eligible),
         preparing=Count("id", filter=Q(status=Committee.Status.PREPARING) & eligible),
         active=Count("id", filter=active),
+        red=Count("id", filter=red),
         ending=Count("id", filter=active & Q(term_end__lte=today + timedelta(days=REMINDER_DAYS))),
     )
     return Formation(
@@ -154,7 +157,7 @@ def formation(user: User, *, today=None) -> Formation:
         with_active=counts["with_active"],
         preparing=counts["preparing"],
         active_committees=counts["active"],
-        red_committees=current.filter(active).red_count(),
+        red_committees=counts["red"],
         ending_soon=counts["ending"],
     )
 

@@ -52,10 +52,10 @@ def overview(request: HttpRequest) -> HttpResponse:
         .prefetch_related(Prefetch("committees", queryset=committees, to_attr="active_committees"))
         .order_by("community__subdistrict_id", "community_id", "id")
     )
-    filtered = False
+    filtered, known = False, picture.eligible
     show = request.GET.get("show", "")
     if show == "lacking":
-        compounds, filtered = compounds.filter(has_active=False), True
+        compounds, known = compounds.filter(has_active=False), picture.without_active
     elif show == "ending":
         ending = Committee.objects.filter(compound=OuterRef("pk"), status=Committee.Status.ACTIVE, term_end__lte=_ending_cutoff())
         compounds, filtered = compounds.filter(Exists(ending)), True
@@ -67,8 +67,9 @@ def overview(request: HttpRequest) -> HttpResponse:
         compounds, filtered = compounds.filter(Q(name__icontains=q) | Q(aliases__icontains=q)), True
     paginator = Paginator(compounds, 50)
     if not filtered:
-        # Unfiltered, the list is the picture's eligible compounds: its count is known, not counted twice.
-        paginator.count = picture.eligible
+        # Without a town or name filter the list is the picture's eligible compounds (or those lacking an
+        # active committee): its count is already known, not counted twice.
+        paginator.count = known
     page = paginator.get_page(request.GET.get("page"))
     sources = selectors.candidate_counts_by_source(selectors.candidates_visible_to(user))
     return render(

@@ -120,12 +120,13 @@ def test_certification_without_committee_creates_an_active_one_with_five_year_te
 
 def test_formation_never_reads_the_members(world):
     """At 7,000 committees a pass over their members costs ~18 ms: the red count reads the counts each
-    committee keeps (Committee.seated_members, party_members) instead."""
+    committee keeps (Committee.seated_members, party_members) instead, in the same pass as the other counts."""
     _committee(world.fulian, end=timezone.localdate() + timedelta(days=30))
     with CaptureQueriesContext(connection) as ctx:
-        formation(world.district)
+        picture = formation(world.district)
     queries = [q["sql"] for q in ctx.captured_queries if "communities_roleassignment" not in q["sql"]]
-    assert len(queries) == 3 and not [sql for sql in queries if "EXISTS" in sql]
+    assert len(queries) == 2 and not [sql for sql in queries if "EXISTS" in sql]  # the committees' pass, the eligible count
+    assert picture.red_committees == Committee.objects.filter(compound__in=[world.fulian]).red_count()
     assert sum("committees_committeemember" in q["sql"] for q in ctx.captured_queries) == 0
 
 
