@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Func, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -85,18 +86,25 @@ class Choice(models.TextChoices):
 COUNT_FIELDS = ("seated_members", "party_members")
 
 
+def _seated(**more) -> Coalesce:
+    """Members seated now (seat_end IS NULL) of the outer committee, as a subquery (0 when none)."""
+    members = CommitteeMember.objects.filter(committee=OuterRef("pk"), seat_end__isnull=True, **more).order_by()
+    return Coalesce(Subquery(members.values("committee").annotate(n=models.Count("id")).values("n")), 0)
+
+
+def red_q() -> Q:
+    """Red by the counts each committee keeps (`recount`): active and Party members > half of seated, in integer
+    arithmetic (2 × Party members > seated). The rule of `with_counts`, without reading the members."""
+    return Q(status=Committee.Status.ACTIVE) & GreaterThan(F("party_members") * 2, F("seated_members"))
+
+
 class CommitteeQuerySet(models.QuerySet):
     def with_counts(self) -> CommitteeQuerySet:
         """Annotate `seated_count`, `party_count` and `red` (SPEC §2: active and Party members > half of seated).
 
         Counted by a subquery per committee, not a join and GROUP BY: a page of 20 committees then counts the
         members of those 20 only, instead of grouping every member of the district before the LIMIT."""
-
-        def seated(**more) -> Coalesce:
-            members = CommitteeMember.objects.filter(committee=OuterRef("pk"), seat_end__isnull=True, **more).order_by()
-            return Coalesce(Subquery(members.values("committee").annotate(n=models.Count("id")).values("n")), 0)
-
-        return self.annotate(seated_count=seated(), party_count=seated(is_party_member=True)).annotate(
+        return self.annotate(seated_count=_seated(), party_count=_seated(is_party_member=True)).annotate(
             # Integer arithmetic: 2 × Party members − seated > 0 ⇔ Party members > half.
             party_margin=models.F("party_count") * 2 - models.F("seated_count"),
             red=models.Case(
@@ -107,35 +115,18 @@ class CommitteeQuerySet(models.QuerySet):
         )
 
     def red_count(self) -> int:
-        """How many of these committees are red (the rule of `with_counts`), read from the counts each committee
-        keeps of its seated and Party members (`recount`): a plain filter, no pass over the members."""
-        return (
-            self.filter(status=Committee.Status.ACTIVE, party_members__gt=0)
-            .alias(margin=F("party_members") * 2 - F("seated_members"))
-            .filter(margin__gt=0)
-            .count()
-        )
+        """How many of these committees are red (`red_q`): a plain filter, no pass over the members."""
+        return self.filter(red_q()).count()
 
     def with_red(self) -> CommitteeQuerySet:
-        """Annotate `red` from the counts each committee keeps (`recount`), the rule of `with_counts` without
-        its two subqueries per committee: for lists that show many committees."""
-        return self.alias(margin=F("party_members") * 2 - F("seated_members")).annotate(
-            red=models.Case(
-                models.When(Q(status=Committee.Status.ACTIVE, margin__gt=0), then=models.Value(True)),
-                default=models.Value(False),
-                output_field=models.BooleanField(),
-            )
-        )
+        """Annotate `red` (`red_q`) without `with_counts`' two subqueries per committee: for lists of many."""
+        red = models.Case(models.When(red_q(), then=models.Value(True)), default=models.Value(False), output_field=models.BooleanField())
+        return self.annotate(red=red)
 
     def recount(self) -> int:
         """Store each of these committees' seated members and Party members as counted now, in one UPDATE
         (a subquery per count). Called by the CommitteeMember signals, and by writers that bypass them."""
-
-        def seated(**more) -> Coalesce:
-            members = CommitteeMember.objects.filter(committee=OuterRef("pk"), seat_end__isnull=True, **more).order_by()
-            return Coalesce(Subquery(members.values("committee").annotate(n=models.Count("id")).values("n")), 0)
-
-        return self.order_by().update(seated_members=seated(), party_members=seated(is_party_member=True))
+        return self.order_by().update(seated_members=_seated(), party_members=_seated(is_party_member=True))
 
     def current(self) -> CommitteeQuerySet:
         return self.filter(status__in=[Committee.Status.PREPARING, Committee.Status.ACTIVE])

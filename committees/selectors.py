@@ -11,11 +11,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
-from django.db.models.lookups import GreaterThan
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from committees.models import Ballot, Candidate, Committee, CommitteeMember, Vote
+from committees.models import Ballot, Candidate, Committee, CommitteeMember, Vote, red_q
 from communities import selectors as places
 from communities.models import Compound, Owner, RoleAssignment, Unit
 from core.models import User
@@ -144,12 +143,11 @@ def formation(user: User, *, today=None) -> Formation:
     # current committees counts the compounds that have one: one pass over the committees, no EXISTS per
     # compound; the red count reads the counts each committee keeps of its members (Committee.seated_members).
     active, eligible = Q(status=Committee.Status.ACTIVE), Q(compound__committee_eligible=True)
-    red = active & GreaterThan(F("party_members") * 2, F("seated_members"))  # red_count()'s rule, kept counts
     counts = current.aggregate(
         with_active=Count("id", filter=active & eligible),
         preparing=Count("id", filter=Q(status=Committee.Status.PREPARING) & eligible),
         active=Count("id", filter=active),
-        red=Count("id", filter=red),
+        red=Count("id", filter=red_q()),
         ending=Count("id", filter=active & Q(term_end__lte=today + timedelta(days=REMINDER_DAYS))),
     )
     return Formation(

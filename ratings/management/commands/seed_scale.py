@@ -266,14 +266,8 @@ def seed_activity(cur, *, lo: int, hi: int) -> tuple[dict[str, int], list[str]]:
         p,
     )
     # The committees keep their seated and Party-member counts (Committee.seated_members, party_members); the
-    # rows above sent no signals, so they are counted here, in one grouped pass over the new members.
-    cur.execute(
-        """UPDATE committees_committee m SET seated_members = s.seated, party_members = s.party
-        FROM (SELECT committee_id, count(*) AS seated, count(*) FILTER (WHERE is_party_member) AS party
-              FROM committees_committeemember WHERE id >= %s AND seat_end IS NULL GROUP BY committee_id) s
-        WHERE m.id = s.committee_id""",
-        [first_member],
-    )
+    # rows above sent no signals, so the new committees are counted here by the model's own recount.
+    Committee.objects.filter(pk__gte=first_committee).recount()
     first_unit = _next_id(cur, Unit)
     p["first_unit"] = first_unit
     counts["units"] = _insert(
