@@ -12,11 +12,15 @@ from django.views.decorators.http import require_GET, require_POST
 from core import desk, health, notifications, portal
 
 
-@login_required
 @never_cache
 @require_GET
 def desk_count(request: HttpRequest) -> JsonResponse:
-    """The top bar's number when the page had none cached: exact, then cached for the next pages."""
+    """The top bar's number when the page had none cached: exact, then cached for the next pages.
+
+    Signed out, a 401 rather than the login redirect: a script's fetch would follow that redirect and render
+    the login form, whose new CSRF cookie would then void a login form open in the same browser."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"detail": "not signed in"}, status=401)
     return JsonResponse({"total": desk.cached_waiting_count(request.user)})
 
 

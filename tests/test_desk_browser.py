@@ -70,6 +70,7 @@ def test_a_send_back_reaches_the_company_bell(world, login, page, tmp_path):
     page.fill("#id_comment", "照片看不清，请重新拍摄")
     page.click("#return-report")
     expect(page.locator("#list-status")).to_contain_text("退回")
+    page.wait_for_load_state("networkidle")  # the top bar's count is fetched after load
 
     page.context.clear_cookies()
     login("staff_yifang")
