@@ -9,13 +9,15 @@ from typing import IO
 
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, F, Max, Q, Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communities import selectors as places
-from communities.models import Compound, ManagementContract, Unit
+from communities.models import Compound, ManagementContract, RoleAssignment, Unit
 from core.errors import PermissionDenied, ScopeError, ValidationError, WorkflowError
 from core.models import User
+from core.notifications import Message, notify_many
 from ratings import calc, engine, evaluation, indicators, selectors
 from ratings.models import (
     DIMENSIONS,
@@ -702,4 +704,28 @@ def evaluation_round_publish(*, actor: User, round_id: int) -> EvaluationRound:
         raise WorkflowError(_("This round has changed; reload it."))
     evaluation_round.status, evaluation_round.published_at, evaluation_round.published_by = EvaluationRound.Status.PUBLISHED, now, actor
     _event(evaluation_round, EvaluationEvent.Kind.PUBLISHED, actor, note=_("%(n)d companies ranked") % {"n": len(results)})
+    _notify_published(evaluation_round, results)
     return evaluation_round
+
+
+def _notify_published(evaluation_round: EvaluationRound, results: list[CompanyEvaluation]) -> None:
+    """Each evaluated company's staff hear of their published rank and score, with a link to the breakdown."""
+    staff: dict[int, list[User]] = {}
+    for assignment in RoleAssignment.objects.filter(
+        role=RoleAssignment.Role.STAFF, company__in=[r.company_id for r in results], is_active=True, user__is_active=True
+    ).select_related("user"):
+        staff.setdefault(assignment.company_id, []).append(assignment.user)
+    boards = {CompanyEvaluation.Board.RED: _("on the red list"), CompanyEvaluation.Board.BLACK: _("on the black list")}
+    messages = []
+    for result in results:
+        title = _("%(round)s published: rank %(rank)d of %(n)d, score %(score)s") % {
+            "round": evaluation_round.title,
+            "rank": result.rank,
+            "n": len(results),
+            "score": calc.two_places(result.score),
+        }
+        if result.board:
+            title += _(", %(board)s") % {"board": boards[result.board]}
+        url = reverse("ratings:company_evaluation", args=[result.company_id]) + f"?round={evaluation_round.pk}"
+        messages.append(Message(users=staff.get(result.company_id, []), kind="evaluation.published", title=title, url=url))
+    notify_many(messages)

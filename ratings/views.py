@@ -175,15 +175,20 @@ class Table:
         if isinstance(c, Figure):
             if c.value is None or self._figure_text(i, c) != c.text:
                 return self._plain(i, c)
-            unit = indicators.get(c.key).unit
-            kind = xlsx.PERCENT if unit == indicators.Unit.PERCENT else xlsx.INTEGER if unit == indicators.Unit.COUNT else xlsx.NUMBER
-            return xlsx.Cell(c.value, kind)
+            return xlsx.Cell(c.value, _xlsx_kind(indicators.get(c.key)))
         if isinstance(c, Decimal):
             return xlsx.Cell(c, xlsx.NUMBER)
         return self._plain(i, c)
 
     def excel_rows(self) -> list[list]:
         return [[self._typed(i, c) for i, c in enumerate(row)] for row in self.rows]
+
+
+def _xlsx_kind(indicator: indicators.Indicator) -> str:
+    """An indicator's cells in Excel: a rate is a percent-formatted fraction, a count an integer, the rest numbers."""
+    if indicator.unit == indicators.Unit.PERCENT:
+        return xlsx.PERCENT
+    return xlsx.INTEGER if indicator.unit == indicators.Unit.COUNT else xlsx.NUMBER
 
 
 def _with_export_urls(request: HttpRequest, tables: list[Table]) -> list[Table]:
@@ -997,7 +1002,57 @@ def companies(request: HttpRequest) -> HttpResponse:
             total=CompanyEvaluation.objects.filter(round=chosen).count(),
             unconfirmed=sum(1 for r in results if r.score is None),
         )
+        if request.GET.get("export") == "xlsx":
+            return _league_xlsx(chosen, rows, context["headers"], context["period"])
+        export = request.GET.copy()
+        export["export"] = "xlsx"
+        context["export_url"] = "?" + export.urlencode()
     return render(request, "ratings/companies.html", context)
+
+
+def _league_xlsx(evaluation_round: EvaluationRound, rows: list[dict], headers: list[dict], period: str) -> HttpResponse:
+    """The league table as the official sees it (their area, their sort order) in one sheet: numbers stay
+    numbers, rounded to the two places the page shows, each input with its figure and its points; the notes
+    say the round, its period and its weights."""
+    columns = [
+        xlsx.Col(_("Rank"), xlsx.INTEGER),
+        xlsx.Col(_("Property company"), width=24),
+        xlsx.Col(_("Red and black list")),
+        xlsx.Col(_("Compounds"), xlsx.INTEGER),
+        xlsx.Col(_("Score"), xlsx.NUMBER),
+        xlsx.Col(_("Computed score"), xlsx.NUMBER),
+        xlsx.Col(_("Reason for adjusting"), width=30),
+    ]
+    for item in evaluation.INPUTS:
+        label = item.indicator.label()
+        columns += [xlsx.Col(label, _xlsx_kind(item.indicator)), xlsx.Col(_("%(name)s: points") % {"name": label}, xlsx.NUMBER)]
+    boards = {CompanyEvaluation.Board.RED: _("red list"), CompanyEvaluation.Board.BLACK: _("black list")}
+    table = []
+    for row in rows:
+        result = row["result"]
+        cells = [
+            row["rank"],
+            result.company.name,
+            boards.get(result.board, ""),
+            result.compound_count,
+            calc.two_places(row["score"]),
+            calc.two_places(result.computed_score),
+            result.reason if result.adjusted else "",
+        ]
+        for part in row["parts"]:
+            value = part["value"] if isinstance(part["value"], int) else calc.two_places(part["value"])
+            cells += [value, calc.two_places(part["points"])]
+        table.append(cells)
+    notes = [
+        f"{evaluation_round.title}（{evaluation_round.get_status_display()}）",
+        f"{_('Period covered')}: {period}",
+        f"{_('Weights')}: " + " · ".join(f"{h['label']} {h['weight']}" for h in headers),
+        *[f"{h['label']}: {h['period']}" for h in headers if h["period"] != period],
+    ]
+    if evaluation_round.status != EvaluationRound.Status.PUBLISHED:
+        notes.append(_("Not published: ranks and scores may still change."))
+    title = _("Company evaluation")
+    return xlsx_response(f"{title}-{evaluation_round.title}", title, columns, table, notes=notes)
 
 
 def _weight_fields() -> list[dict]:

@@ -374,3 +374,63 @@ def test_api_list_reads_a_fixed_number_of_queries(planted, api, django_assert_ma
     _publish(w, second)
     with django_assert_max_num_queries(len(one.captured_queries)):
         assert client.get("/api/v1/evaluations/").json()["count"] == 2
+
+
+def test_publication_tells_each_companys_staff_their_rank_and_score(planted, client):
+    from core.models import Notification
+
+    w = planted
+    evaluation_round = _open(w)
+    services.evaluation_confirm_all(actor=w.district, round_id=evaluation_round.pk)
+    services.evaluation_round_confirm(actor=w.district, round_id=evaluation_round.pk)
+    assert not Notification.objects.filter(kind="evaluation.published").exists()  # nothing before publication
+    services.evaluation_round_publish(actor=w.district, round_id=evaluation_round.pk)
+    sent = {n.user.username: n for n in Notification.objects.filter(kind="evaluation.published").select_related("user")}
+    assert set(sent) == {"staff_yifang", "staff_yijiayuan"}  # each company's staff, not the officials
+    assert sent["staff_yifang"].title == "2026年10月物业企业信用评价已公布：贵企业排名第2位（共2家），得分74.27，列入黑榜"
+    assert sent["staff_yijiayuan"].title == "2026年10月物业企业信用评价已公布：贵企业排名第1位（共2家），得分93.02，列入红榜"
+    # The link opens the company's own breakdown of that round.
+    client.force_login(w.staff_yifang)
+    url = sent["staff_yifang"].url
+    assert url == f"/ratings/companies/{w.yifang.pk}/?round={evaluation_round.pk}"
+    assert 'id="rank">2 / 2<' in client.get(url).content.decode()
+
+
+def test_league_table_exports_to_excel_as_the_official_sees_it(planted, client):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    w = planted
+    evaluation_round = _open(w)
+    client.force_login(w.district)
+    page = client.get(f"/ratings/companies/?round={evaluation_round.pk}").content.decode()
+    assert f'id="league-export" href="?round={evaluation_round.pk}&amp;export=xlsx"' in page
+    response = client.get(f"/ratings/companies/?round={evaluation_round.pk}&export=xlsx")
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    header = rows[0]
+    assert header[:7] == ("排名", "物业企业", "红黑榜", "小区", "得分", "计算得分", "调整理由")
+    assert "响应率" in header and "响应率得分" in header
+    assert sheet.freeze_panes == "A2"
+    first, second = rows[1], rows[2]
+    # By rank, numbers as numbers: the score to two places, a rate as a fraction formatted as a percent.
+    assert first[:6] == (1, "怡家园物业", None, 1, 93.02, 93.02) and second[:6] == (2, "一方物业", None, 1, 74.27, 74.27)
+    response_rate = header.index("响应率")
+    assert second[response_rate] == 0.5 and second[response_rate + 1] == 50.0
+    assert sheet.cell(row=3, column=response_rate + 1).number_format == "0.00%"
+    notes = [r[0] for r in rows[3:] if r[0]]
+    assert "2026年10月物业企业信用评价（草稿）" in notes and "尚未公布：排名和得分仍可能变动。" in notes
+
+    # The page's sort order, and the town official's area only.
+    def sheet_rows(query: str) -> list[tuple]:
+        content = client.get(f"/ratings/companies/?round={evaluation_round.pk}{query}&export=xlsx").content
+        return list(load_workbook(BytesIO(content)).active.iter_rows(values_only=True))
+
+    rows = sheet_rows("&sort=company&dir=asc")
+    assert [r[1] for r in rows[1:3]] == sorted(["怡家园物业", "一方物业"])
+    client.force_login(w.town_houlong)
+    rows = sheet_rows("")
+    companies = [r[1] for r in rows[1:] if r[0] is not None and isinstance(r[0], int)]
+    assert companies == ["一方物业"]
