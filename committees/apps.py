@@ -14,3 +14,4 @@ class CommitteesConfig(AppConfig):
         signals.connect()
 
         schedules.register_default_schedule("committees.remind_terms_ending", "committees.remind_terms_ending", crontab="30 8 * * *")
+        schedules.register_default_schedule("committees.recount_members", "committees.recount_members", crontab="50 2 * * *")

@@ -128,6 +128,13 @@ class CommitteeQuerySet(models.QuerySet):
         (a subquery per count). Called by the CommitteeMember signals, and by writers that bypass them."""
         return self.order_by().update(seated_members=_seated(), party_members=_seated(is_party_member=True))
 
+    def drifted(self) -> CommitteeQuerySet:
+        """Committees whose kept counts differ from a count of their members now: a write that bypassed the
+        signals (a queryset update, bulk_create, two unlocked writers at once). The nightly recount repairs them."""
+        return self.alias(counted_seated=_seated(), counted_party=_seated(is_party_member=True)).exclude(
+            seated_members=F("counted_seated"), party_members=F("counted_party")
+        )
+
     def current(self) -> CommitteeQuerySet:
         return self.filter(status__in=[Committee.Status.PREPARING, Committee.Status.ACTIVE])
 

@@ -1,5 +1,6 @@
 """Celery entry points of the committees app. Tasks take ids, re-read rows and are idempotent."""
 
+import logging
 from datetime import timedelta
 
 from celery import shared_task
@@ -7,6 +8,8 @@ from django.utils import timezone
 
 from committees import selectors, services
 from committees.models import Committee
+
+log = logging.getLogger(__name__)
 
 
 @shared_task(name="committees.remind_terms_ending")
@@ -24,3 +27,15 @@ def remind_terms_ending() -> int:
         term_end__lte=today + timedelta(days=selectors.REMINDER_DAYS),
     ).values_list("id", flat=True)
     return sum(services.committee_remind_term_end(committee_id=pk, today=today) for pk in list(due))
+
+
+@shared_task(name="committees.recount_members")
+def recount_members() -> int:
+    """Nightly: repair the seated and Party-member counts of any committee whose kept counts have drifted from
+    its members (see CommitteeQuerySet.drifted). Returns how many were off; each is logged, since a drift means
+    a writer bypassed the signals."""
+    drifted = list(Committee.objects.drifted().values_list("id", flat=True))
+    if drifted:
+        log.warning("committee member counts had drifted for %d committee(s): %s", len(drifted), drifted[:50])
+        Committee.objects.filter(pk__in=drifted).recount()
+    return len(drifted)

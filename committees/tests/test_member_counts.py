@@ -97,3 +97,29 @@ def test_recount_repairs_counts_written_around_the_signals(world):
     assert stored()[c.pk] == (1, 1) != grouped()[c.pk]
     Committee.objects.filter(pk=c.pk).recount()
     assert stored()[c.pk] == grouped()[c.pk] == (0, 0)
+
+
+def test_the_nightly_recount_repairs_counts_a_bypassing_write_left_off(world, caplog):
+    from django_celery_beat.models import PeriodicTask
+
+    from committees.tasks import recount_members
+
+    kept, bypassed = _committee(world.fulian), _committee(world.tianma)
+    services.member_add(user=world.district, committee=kept, name="甲", seat_start=date(2024, 3, 1), is_party_member=True)
+    # bulk_create and a queryset update send no signals: the kept counts go stale.
+    CommitteeMember.objects.bulk_create(
+        [CommitteeMember(committee=bypassed, name=f"委员{i}", seat_start=date(2024, 3, 1), is_party_member=i < 2) for i in range(3)]
+    )
+    CommitteeMember.objects.filter(committee=kept).update(is_party_member=False)
+    assert stored()[bypassed.pk] == (0, 0) and stored()[kept.pk] == (1, 1)
+    assert set(Committee.objects.drifted().values_list("pk", flat=True)) == {kept.pk, bypassed.pk}
+    assert recount_members() == 2
+    assert stored() == grouped()
+    assert stored()[bypassed.pk] == (3, 2) and Committee.objects.red_count() == 1
+    assert "drifted for 2 committee(s)" in caplog.text
+    assert recount_members() == 0 and not Committee.objects.drifted().exists()
+    # It runs every night once migrate has installed the default schedules.
+    from core.schedules import install_default_schedules
+
+    install_default_schedules()
+    assert PeriodicTask.objects.get(name="committees.recount_members").crontab.hour == "2"
