@@ -19,7 +19,7 @@ from core.models import User
 
 Role = RoleAssignment.Role
 Status = Complaint.Status
-OPEN = [Status.SUBMITTED, Status.DISPATCHED, Status.ACCEPTED]
+OPEN = list(Complaint.AWAITING_RESOLUTION)
 
 
 def _queue(**params) -> str:

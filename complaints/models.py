@@ -194,6 +194,9 @@ class Complaint(models.Model):
     # the resolve deadline until it is resolved; an open complaint past one of them is overdue. The
     # `is_overdue` flag (refreshed by complaints.refresh_overdue) stores `overdue_q`; lists, exports and
     # the API name the missed deadline through `deadlines_missed`.
+    # AWAITING_RESOLUTION is what every list, desk, figure and service calls an open complaint. The partial
+    # indexes in Meta spell both tuples out as literals (the class is not built yet there); a test keeps
+    # them equal, since a planner uses a partial index only when the query's condition matches it.
     AWAITING_SIGN_FOR = (Status.SUBMITTED, Status.DISPATCHED)
     AWAITING_RESOLUTION = (Status.SUBMITTED, Status.DISPATCHED, Status.ACCEPTED)
 

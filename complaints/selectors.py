@@ -106,7 +106,7 @@ def due_soon_q(now: dt.datetime) -> Q:
 
 def supervision_list(user: User) -> QuerySet[Complaint]:
     """Open complaints for the supervising official: overdue first, then by nearest deadline."""
-    return complaints_for_list(user).filter(status__in=("submitted", "dispatched", "accepted")).order_by("-is_overdue", "resolve_due", "id")
+    return complaints_for_list(user).filter(status__in=Complaint.AWAITING_RESOLUTION).order_by("-is_overdue", "resolve_due", "id")
 
 
 # Filing a complaint reads these rows on every request. The ORM spent several times longer building
@@ -200,7 +200,7 @@ SIMILAR_LIMIT = 5
 # against "3号楼的电梯又坏了停运" is 0.15, against an unrelated "小区路灯不亮" 0. The candidates are already
 # narrowed to one compound, category and fortnight, so a low bar is enough to drop the unrelated.
 SIMILAR_MIN_SCORE = 0.1
-OPEN = (Complaint.Status.SUBMITTED, Complaint.Status.DISPATCHED, Complaint.Status.ACCEPTED)
+OPEN = Complaint.AWAITING_RESOLUTION
 
 
 def complaints_joinable_by(user: User, *, roles: list[str]) -> QuerySet[Complaint]:

@@ -417,7 +417,7 @@ HANDLER_ACTIONS = ("accept", "return", "resolve", "answer")
 OFFICIAL_ACTIONS = ("reject", "reassign", "extend", "supervise")
 REPORTER_ACTIONS = ("confirm", "reopen")
 ACTIONS = (*HANDLER_ACTIONS, *OFFICIAL_ACTIONS, *REPORTER_ACTIONS, "comment")
-OPEN_STATUSES = (Status.SUBMITTED, Status.DISPATCHED, Status.ACCEPTED)
+OPEN_STATUSES = Complaint.AWAITING_RESOLUTION
 
 
 def is_handler(user: User, complaint: Complaint) -> bool:

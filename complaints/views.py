@@ -27,7 +27,7 @@ from complaints.models import Category, Complaint
 from core import errors, portal
 from core.portal import PhotosField
 
-OPEN_STATUSES = (Complaint.Status.SUBMITTED, Complaint.Status.DISPATCHED, Complaint.Status.ACCEPTED)
+OPEN_STATUSES = Complaint.AWAITING_RESOLUTION
 # Columns the queue sorts by (?ordering=made_at / -made_at …); each has an index (complaints migration 0009).
 SORTABLE = ("made_at", "resolve_due", "status")
 

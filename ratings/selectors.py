@@ -354,9 +354,7 @@ def overdue_complaints(user: User, area: Area | None, *, limit: int = 20) -> Que
     complaints by sign-for deadline (`complaint_open_overdue_due`), however many there are. The caller
     has checked that the user may see the area.
     """
-    qs = Complaint.objects.filter(
-        is_overdue=True, status__in=[Complaint.Status.SUBMITTED, Complaint.Status.DISPATCHED, Complaint.Status.ACCEPTED]
-    )
+    qs = Complaint.objects.filter(is_overdue=True, status__in=Complaint.AWAITING_RESOLUTION)
     if area is None:
         qs = places.scope_by_compound(qs, user)
     else:

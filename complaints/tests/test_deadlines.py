@@ -162,3 +162,16 @@ def test_extending_keeps_a_missed_sign_for_deadline_overdue(world):
     c = services.complaint_extend(complaint=c, actor=world.district, days=3, reason="材料待采购")
     c.refresh_from_db()
     assert c.is_overdue and c.missed_deadlines == [Missed.SIGN_FOR]
+
+
+def test_partial_indexes_spell_the_open_statuses_as_the_model_does():
+    """The partial indexes write the open statuses as literals; each must equal the model's tuple, or the
+    queries that filter on `Complaint.AWAITING_RESOLUTION` (or AWAITING_SIGN_FOR) would no longer use them."""
+    allowed = {frozenset(Complaint.AWAITING_RESOLUTION), frozenset(Complaint.AWAITING_SIGN_FOR)}
+    checked = 0
+    for index in Complaint._meta.indexes:
+        for child in index.condition.children if index.condition is not None else ():
+            if isinstance(child, tuple) and child[0] == "status__in":
+                assert frozenset(child[1]) in allowed, index.name
+                checked += 1
+    assert checked == 4  # complaint_open_overdue, complaint_open_overdue_due, complaint_unsigned_due, complaint_supervision
