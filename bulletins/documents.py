@@ -239,7 +239,7 @@ def as_xlsx(bulletin: Bulletin) -> bytes:
                 ],
             )
         )
-        note = f"{_('Period covered')}: {c['period']} · {title(bulletin)}"
+        note = _("Period covered: %(period)s") % {"period": c["period"]} + f" · {title(bulletin)}"
         for name, headers, rows in sheets:
             typed = [[_typed(v) for v in row] for row in rows]
             sheet = xlsx.Sheet(book, str(name), [xlsx.Col(str(h), width=max(10, xlsx.text_width(str(h)))) for h in headers])

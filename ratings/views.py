@@ -226,7 +226,7 @@ def _export(request: HttpRequest, tables: list[Table], name: str) -> HttpRespons
     table = next((t for t in tables if t.key == key), None)
     if table is None:
         raise Http404
-    notes = [f"{_('Period covered')}: {table.period}"] if table.period else []
+    notes = [_("Period covered: %(period)s") % {"period": table.period}] if table.period else []
     if table.note:
         notes.append(table.note)
     return xlsx_response(f"{name}-{table.title}", table.title, [str(h) for h in table.headers], table.excel_rows(), notes=notes)
@@ -1045,9 +1045,9 @@ def _league_xlsx(evaluation_round: EvaluationRound, rows: list[dict], headers: l
         table.append(cells)
     notes = [
         f"{evaluation_round.title}（{evaluation_round.get_status_display()}）",
-        f"{_('Period covered')}: {period}",
-        f"{_('Weights')}: " + " · ".join(f"{h['label']} {h['weight']}" for h in headers),
-        *[f"{h['label']}: {h['period']}" for h in headers if h["period"] != period],
+        _("Period covered: %(period)s") % {"period": period},
+        _("Weights: %(weights)s") % {"weights": " · ".join(f"{h['label']} {h['weight']}" for h in headers)},
+        *[_("%(name)s: %(period)s") % {"name": h["label"], "period": h["period"]} for h in headers if h["period"] != period],
     ]
     if evaluation_round.status != EvaluationRound.Status.PUBLISHED:
         notes.append(_("Not published: ranks and scores may still change."))

@@ -412,7 +412,7 @@ def test_league_table_exports_to_excel_as_the_official_sees_it(planted, client):
     rows = list(sheet.iter_rows(values_only=True))
     header = rows[0]
     assert header[:7] == ("排名", "物业企业", "红黑榜", "小区", "得分", "计算得分", "调整理由")
-    assert "响应率" in header and "响应率得分" in header
+    assert "响应率" in header and "响应率（折算分）" in header
     assert sheet.freeze_panes == "A2"
     first, second = rows[1], rows[2]
     # By rank, numbers as numbers: the score to two places, a rate as a fraction formatted as a percent.
@@ -422,6 +422,7 @@ def test_league_table_exports_to_excel_as_the_official_sees_it(planted, client):
     assert sheet.cell(row=3, column=response_rate + 1).number_format == "0.00%"
     notes = [r[0] for r in rows[3:] if r[0]]
     assert "2026年10月物业企业信用评价（草稿）" in notes and "尚未公布：排名和得分仍可能变动。" in notes
+    assert "统计期：2026年10月" in notes and any(n.startswith("权重：月均投诉比 15.00 · ") for n in notes)
 
     # The page's sort order, and the town official's area only.
     def sheet_rows(query: str) -> list[tuple]:
