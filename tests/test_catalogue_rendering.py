@@ -185,6 +185,8 @@ def misaligned_columns(html: str) -> list[str]:
     return found
 
 
+# A label in Chinese ends with a full-width colon (统计期：2026年11月), never "统计期: ".
+HALF_WIDTH_COLON = re.compile(r"[\u4e00-\u9fff）]: ")
 ENGLISH_WORD = re.compile(r"(?<![\w@./:-])[A-Za-z][A-Za-z'’]+(?![\w@/:-])")
 
 
@@ -198,6 +200,8 @@ def problems_in(html: str, user_values: set[str]) -> tuple[list[str], list[str]]
                 found.append(f"known-wrong {wrong!r} in <{tag}>")
         if text in user_values:
             continue
+        if HALF_WIDTH_COLON.search(text):
+            found.append(f"half-width colon after Chinese in <{tag}>: {text[:80]!r}")
         for word in ENGLISH_WORD.findall(text):
             if word not in ALLOWED_ENGLISH and len(word) > 1:
                 found.append(f"English {word!r} in <{tag}>: {text[:80]!r}")
