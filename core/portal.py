@@ -31,7 +31,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from core import errors, pagination
 from core.uploads import InvalidUpload, validate_image
@@ -239,3 +239,9 @@ class PhotosField(forms.FileField):
         if refused:
             raise DjangoValidationError(refused)
         return uploads
+
+
+def aside(text: object, note: object) -> str:
+    """`text` with `note` in parentheses as the language writes them: 0.60（2025年12月—2026年5月） in Chinese,
+    0.60 (2025-12 to 2026-05) in English. Templates write the same entry with `blocktranslate context`."""
+    return pgettext("parenthesised note", "%(text)s (%(note)s)") % {"text": text, "note": note}

@@ -86,7 +86,7 @@ class Column:
         return str(indicators.get(self.key).definition)
 
     def __str__(self) -> str:
-        return f"{self.label}（{self.period}）" if self.period else self.label
+        return portal.aside(self.label, self.period) if self.period else self.label
 
 
 @dataclass(frozen=True)
@@ -137,7 +137,7 @@ class Table:
         header = self.headers[i] if i < len(self.headers) else None
         # A figure whose period differs from its column's says so in the cell.
         if isinstance(header, Column) and header.period and header.period != fig.period:
-            return f"{fig.text}（{fig.period}）"
+            return portal.aside(fig.text, fig.period)
         return fig.text
 
     @property
@@ -855,7 +855,7 @@ def target_list(request: HttpRequest) -> HttpResponse:
         status = _("achieved") if s.achieved else (_("on track") if s.on_track else _("off track"))
         baseline = indicator.format(s.baseline)
         if s.baseline_period:
-            baseline = f"{baseline}（{s.baseline_period}）"
+            baseline = portal.aside(baseline, s.baseline_period)
         table.rows.append(
             [
                 (indicator.label(), indicators.definition_url(t.indicator)),
@@ -1044,7 +1044,7 @@ def _league_xlsx(evaluation_round: EvaluationRound, rows: list[dict], headers: l
             cells += [value, calc.two_places(part["points"])]
         table.append(cells)
     notes = [
-        f"{evaluation_round.title}（{evaluation_round.get_status_display()}）",
+        portal.aside(evaluation_round.title, evaluation_round.get_status_display()),
         _("Period covered: %(period)s") % {"period": period},
         _("Weights: %(weights)s") % {"weights": " · ".join(f"{h['label']} {h['weight']}" for h in headers)},
         *[_("%(name)s: %(period)s") % {"name": h["label"], "period": h["period"]} for h in headers if h["period"] != period],

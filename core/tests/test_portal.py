@@ -142,3 +142,22 @@ def test_attempt_turns_a_domain_error_into_a_message():
     assert [str(m) for m in request._messages] == ["投票已结束", "好"]
     with pytest.raises(Http404):
         portal.attempt(request, lambda: (_ for _ in ()).throw(errors.ScopeError("x")))
+
+
+def test_a_note_in_parentheses_is_written_as_each_language_writes_it():
+    """portal.aside and the templates' `blocktranslate context "parenthesised note"` share one entry:
+    full-width parentheses in Chinese, half-width with a space in English."""
+    from django.template import Context, Template
+    from django.utils import translation
+
+    from core import portal
+
+    template = Template(
+        '{% load i18n %}{% blocktranslate context "parenthesised note" with text=a note=b %}{{ text }} ({{ note }}){% endblocktranslate %}'
+    )
+    with translation.override("zh-hans"):
+        assert portal.aside("0.60", "2025年12月—2026年5月") == "0.60（2025年12月—2026年5月）"
+        assert template.render(Context({"a": "0.60", "b": "2025年12月—2026年5月"})) == "0.60（2025年12月—2026年5月）"
+    with translation.override("en"):
+        assert portal.aside("0.60", "2025-12 to 2026-05") == "0.60 (2025-12 to 2026-05)"
+        assert template.render(Context({"a": "0.60", "b": "2025-12 to 2026-05"})) == "0.60 (2025-12 to 2026-05)"

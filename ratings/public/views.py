@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from communities.services import compound_public_page_set
+from core import portal
 from core.errors import ScopeError
 from core.throttling import window_exceeded
 from ratings import calc, charts, indicators
@@ -82,7 +83,7 @@ def _content(compound) -> dict:
     for name, key in selectors.SUMMARY.items():
         figures = card.summary[name]
         period = figures[0].period
-        summary[name] = [f.text if f.period == period else f"{f.text}（{f.period}）" for f in figures]
+        summary[name] = [f.text if f.period == period else portal.aside(f.text, f.period) for f in figures]
         summary_rows.append(
             {
                 "key": key,
