@@ -125,9 +125,21 @@ def officials_for_compound(compound: Compound) -> QuerySet[User]:
     return User.objects.filter(pk__in=ids, is_active=True)
 
 
+def _staff_assignments(**company) -> QuerySet[RoleAssignment]:
+    """Active staff roles of active users at the company (or companies) given."""
+    return RoleAssignment.objects.filter(role=Role.STAFF, is_active=True, user__is_active=True, **company)
+
+
 def staff_of_company(company: PropertyCompany | int) -> QuerySet[User]:
-    ids = RoleAssignment.objects.filter(role=Role.STAFF, company=company, is_active=True).values("user_id")
-    return User.objects.filter(pk__in=ids, is_active=True)
+    return User.objects.filter(pk__in=_staff_assignments(company=company).values("user_id"))
+
+
+def staff_by_company(company_ids: list[int]) -> dict[int, list[User]]:
+    """`staff_of_company` for many companies in one query: company id → its staff."""
+    out: dict[int, list[User]] = {}
+    for assignment in _staff_assignments(company__in=company_ids).select_related("user"):
+        out.setdefault(assignment.company_id, []).append(assignment.user)
+    return out
 
 
 # --- Figures the district reports (SPEC §5) -------------------------------------------------------

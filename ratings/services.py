@@ -14,10 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communities import selectors as places
-from communities.models import Compound, ManagementContract, RoleAssignment, Unit
+from communities.models import Compound, ManagementContract, Unit
 from core.errors import PermissionDenied, ScopeError, ValidationError, WorkflowError
 from core.models import User
 from core.notifications import Message, notify_many
+from inspections.selectors import staff_by_company
 from ratings import calc, engine, evaluation, indicators, selectors
 from ratings.models import (
     DIMENSIONS,
@@ -710,11 +711,7 @@ def evaluation_round_publish(*, actor: User, round_id: int) -> EvaluationRound:
 
 def _notify_published(evaluation_round: EvaluationRound, results: list[CompanyEvaluation]) -> None:
     """Each evaluated company's staff hear of their published rank and score, with a link to the breakdown."""
-    staff: dict[int, list[User]] = {}
-    for assignment in RoleAssignment.objects.filter(
-        role=RoleAssignment.Role.STAFF, company__in=[r.company_id for r in results], is_active=True, user__is_active=True
-    ).select_related("user"):
-        staff.setdefault(assignment.company_id, []).append(assignment.user)
+    staff = staff_by_company([r.company_id for r in results])
     boards = {CompanyEvaluation.Board.RED: _("on the red list"), CompanyEvaluation.Board.BLACK: _("on the black list")}
     messages = []
     for result in results:
